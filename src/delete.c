@@ -1,0 +1,11 @@
+/* congo delete: not implemented yet. */
+#include "config.h"
+
+#include <errno.h>
+
+#include "command.h"
+
+int cmd_delete(struct congo_global *g, int argc, char **argv, congo_error *err)
+{
+    return congo_error_set(err, ENOSYS, "not implemented yet");
+}

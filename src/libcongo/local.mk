@@ -1,0 +1,12 @@
+# libcongo: the runtime library.  Linked by congo, the unit tests and
+# (for the config model and utilities) congo-image.
+noinst_LIBRARIES += libcongo.a
+libcongo_a_SOURCES = \
+	src/libcongo/error.c src/libcongo/error.h \
+	src/libcongo/utils.c src/libcongo/utils.h \
+	src/libcongo/log.c src/libcongo/log.h \
+	src/libcongo/oci-config.c src/libcongo/oci-config.h
+libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
+
+# Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
+LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)

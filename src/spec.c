@@ -1,0 +1,145 @@
+/* congo spec: write a default config.json that works as it is (runc's
+ * defaults: a busybox-style `sh` on a terminal, the usual mounts, a minimal
+ * capability set, masked and read-only /proc paths).  --rootless adds a user
+ * namespace mapping the caller's uid/gid and drops what needs real root. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "libcongo/utils.h"
+
+struct spec_opts {
+    const char *bundle;
+    bool rootless;
+};
+
+enum { OPT_BUNDLE = 'b', OPT_ROOTLESS = 1000 };
+
+static const struct option spec_longopts[] = {
+    { "bundle", required_argument, NULL, OPT_BUNDLE },
+    { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    {},
+};
+
+static const char spec_usage[] =
+    "Usage: congo spec [--bundle DIR] [--rootless]\n"
+    "\n"
+    "Write a default config.json into the bundle directory (default: the current one).\n"
+    "\n"
+    "  -b, --bundle DIR   where to write config.json\n"
+    "  --rootless         a config for an unprivileged user (user namespace, no cgroup limits)\n";
+
+static int spec_opt(int opt, const char *arg, void *data, congo_error *err)
+{
+    struct spec_opts *o = data;
+    if (opt == OPT_BUNDLE)
+        o->bundle = arg;
+    else if (opt == OPT_ROOTLESS)
+        o->rootless = true;
+    return 0;
+}
+
+/* The parts shared by both variants; %s slots are filled below. */
+static const char spec_template[] =
+    "{\n"
+    "  \"ociVersion\": \"1.2.0\",\n"
+    "  \"process\": {\n"
+    "    \"terminal\": true,\n"
+    "    \"user\": { \"uid\": 0, \"gid\": 0 },\n"
+    "    \"args\": [ \"sh\" ],\n"
+    "    \"env\": [\n"
+    "      \"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"
+    "      \"TERM=xterm\"\n"
+    "    ],\n"
+    "    \"cwd\": \"/\",\n"
+    "    \"capabilities\": {\n"
+    "      \"bounding\": [ \"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\" ],\n"
+    "      \"effective\": [ \"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\" ],\n"
+    "      \"permitted\": [ \"CAP_AUDIT_WRITE\", \"CAP_KILL\", \"CAP_NET_BIND_SERVICE\" ]\n"
+    "    },\n"
+    "    \"rlimits\": [ { \"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024 } ],\n"
+    "    \"noNewPrivileges\": true\n"
+    "  },\n"
+    "  \"root\": { \"path\": \"rootfs\", \"readonly\": true },\n"
+    "  \"hostname\": \"congo\",\n"
+    "  \"mounts\": [\n"
+    "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },\n"
+    "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
+    "      \"options\": [ \"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\" ] },\n"
+    "    { \"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
+    "      \"options\": [ \"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"%s ] },\n"
+    "    { \"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
+    "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\" ] },\n"
+    "    { \"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\",\n"
+    "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\" ] },\n"
+    "    %s,\n"
+    "    { \"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\",\n"
+    "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"relatime\", \"ro\" ] }\n"
+    "  ],\n"
+    "  \"linux\": {\n"
+    "%s"
+    "    \"namespaces\": [\n"
+    "      { \"type\": \"pid\" },\n"
+    "      { \"type\": \"network\" },\n"
+    "      { \"type\": \"ipc\" },\n"
+    "      { \"type\": \"uts\" },\n"
+    "      { \"type\": \"mount\" },\n"
+    "      { \"type\": \"cgroup\" }%s\n"
+    "    ],\n"
+    "    \"maskedPaths\": [\n"
+    "      \"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", \"/proc/latency_stats\",\n"
+    "      \"/proc/timer_list\", \"/proc/timer_stats\", \"/proc/sched_debug\", \"/proc/scsi\",\n"
+    "      \"/sys/firmware\", \"/sys/devices/virtual/powercap\"\n"
+    "    ],\n"
+    "    \"readonlyPaths\": [\n"
+    "      \"/proc/bus\", \"/proc/fs\", \"/proc/irq\", \"/proc/sys\", \"/proc/sysrq-trigger\"\n"
+    "    ]\n"
+    "  }\n"
+    "}\n";
+
+static const char root_sysfs[] =
+    "{ \"destination\": \"/sys\", \"type\": \"sysfs\", \"source\": \"sysfs\",\n"
+    "      \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }";
+/* A new user namespace cannot mount sysfs without a network namespace of
+ * its own being owned by it; bind the host's read-only instead (as runc). */
+static const char rootless_sysfs[] =
+    "{ \"destination\": \"/sys\", \"type\": \"none\", \"source\": \"/sys\",\n"
+    "      \"options\": [ \"rbind\", \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }";
+static const char root_resources[] =
+    "    \"resources\": { \"devices\": [ { \"allow\": false, \"access\": \"rwm\" } ] },\n";
+
+int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
+{
+    static const struct command_opts opts = { spec_usage, "b:", spec_longopts, false };
+    struct spec_opts o = { .bundle = "." };
+    _cleanup_free_ char *json = NULL, *mappings = NULL;
+    _cleanup_close_ int dfd = -1;
+    int first, r;
+
+    r = command_parse(&opts, argc, argv, spec_opt, &o, &first, err);
+    if (r != 0)
+        return r < 0 ? r : 0;
+    r = command_require_args("spec", argc - first, 0, 0, "no arguments", err);
+    if (r < 0)
+        return r;
+    if (o.rootless)
+        mappings = xasprintf("    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
+                             "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n",
+                             (unsigned) getuid(), (unsigned) getgid());
+    json = xasprintf(spec_template, o.rootless ? "" : ", \"gid=5\"", o.rootless ? rootless_sysfs : root_sysfs,
+                     o.rootless ? mappings : root_resources, o.rootless ? ",\n      { \"type\": \"user\" }" : "");
+    dfd = open(o.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return congo_error_errno(err, "open bundle directory `%s`", o.bundle);
+    if (faccessat(dfd, "config.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return congo_error_set(err, EEXIST, "`%s/config.json` already exists; remove it first", o.bundle);
+    r = write_file_atomic_at(dfd, "config.json", json, strlen(json), 0644, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "write `%s/config.json`", o.bundle);
+    return 0;
+}

@@ -1,0 +1,16 @@
+#!/bin/bash
+# The whole test suite from a clean clone, as root on Debian 12: install the
+# build and test dependencies, build, run every test.  Ends with the suite's
+# line "N passed, M failed[, K skipped]".
+set -eu
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+if ! dpkg -s $(cat contrib/debian-packages.txt contrib/debian-test-packages.txt) >/dev/null 2>&1; then
+    apt-get update -qq
+    apt-get install -y -qq $(cat contrib/debian-packages.txt contrib/debian-test-packages.txt) >/dev/null
+fi
+[ -x configure ] || ./autogen.sh >/dev/null
+[ -f Makefile ] || ./configure -q
+make -j"$(nproc)" >/dev/null
+make -j"$(nproc)" $(sed -n 's/^check_PROGRAMS += //p' tests/local.mk) >/dev/null 2>&1 || make -j"$(nproc)" check TESTS= >/dev/null
+exec tests/run-tests.sh "$@"

@@ -1,0 +1,171 @@
+# tests/lib.sh: the integration-test library.  A test file is a bash script:
+#
+#     . "$(dirname "$0")/../lib.sh"
+#     test_hostname() {
+#         make_bundle b
+#         cfg '.hostname = "box" | .process.args = ["hostname"]'
+#         run_congo run -b "$B" "$(cid)"
+#         assert_eq "$OUT" "box"
+#     }
+#     run_tests "$@"
+#
+# Every test_* function runs in its own subshell with `set -e`, a fresh
+# temporary directory ($T), its own state root ($ROOT) and a cleanup trap that
+# deletes its containers, unmounts what is under $T and removes the cgroups it
+# made.  A test passes when it returns 0, is skipped when it calls `skip REASON`
+# (exit 77: a skip is an environment failure and is reported as such), and
+# fails otherwise.  Results go to $CONGO_RESULTS (one line each) when set.
+
+set -u
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_SRCDIR=$(cd "$TESTS_DIR/.." && pwd)
+: "${TOP_BUILDDIR:=$TOP_SRCDIR}"
+: "${CONGO:=$TOP_BUILDDIR/congo}"
+: "${CONGO_IMAGE:=$TOP_BUILDDIR/congo-image}"
+: "${BUSYBOX:=$(command -v busybox || echo /bin/busybox)}"
+# The cgroup parent every test container lives under; removed after each test.
+: "${CONGO_TEST_CGROUP:=congo-test-$$}"
+export CONGO CONGO_IMAGE BUSYBOX CONGO_TEST_CGROUP
+
+TEST_FILE=$(basename "$0" .sh)
+
+# A shared, read-only busybox rootfs template (hardlinks are cheap copies).
+rootfs_template() {
+    local tpl=${CONGO_TEST_TMP:-/tmp}/congo-rootfs-template
+    if [ ! -x "$tpl/bin/busybox" ]; then
+        local tmp="$tpl.$$"
+        rm -rf "$tmp"
+        mkdir -p "$tmp"/{bin,etc,proc,sys,dev,tmp,root,home}
+        cp "$BUSYBOX" "$tmp/bin/busybox"
+        for a in $("$BUSYBOX" --list); do ln -sf busybox "$tmp/bin/$a"; done
+        mkdir -p "$tmp/sbin" "$tmp/usr/bin" "$tmp/usr/sbin"
+        printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\ntester:x:1000:1000::/home:/bin/sh\n' > "$tmp/etc/passwd"
+        printf 'root:x:0:\nnogroup:x:65534:\ntester:x:1000:\nextra:x:2000:tester\n' > "$tmp/etc/group"
+        chmod 1777 "$tmp/tmp"
+        mv -T "$tmp" "$tpl" 2>/dev/null || rm -rf "$tmp"
+    fi
+    echo "$tpl"
+}
+
+# make_bundle [NAME]: a fresh bundle in $T/NAME (default "bundle"), sets $B.
+# config.json comes from `congo spec`, with the cgroup under $CONGO_TEST_CGROUP.
+make_bundle() {
+    B=$T/${1:-bundle}
+    mkdir -p "$B"
+    cp -al "$(rootfs_template)" "$B/rootfs" 2>/dev/null || cp -a "$(rootfs_template)" "$B/rootfs"
+    (cd "$B" && "$CONGO" spec) || fail "congo spec failed"
+    cfg ".linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/$(basename "$B")-$RANDOM\" | .process.terminal = false"
+}
+
+# cfg JQ-FILTER: edit $B/config.json in place.
+cfg() {
+    local tmp
+    tmp=$(mktemp "$B/config.XXXXXX")
+    jq "$1" "$B/config.json" > "$tmp" || { rm -f "$tmp"; fail "jq filter failed: $1"; }
+    mv "$tmp" "$B/config.json"
+}
+
+# A container ID unique to this test run.
+cid() { echo "t${TEST_NAME#test_}-${1:-0}-$$" | tr '_' '-' | cut -c1-60; }
+
+# congo with this test's state root.
+congo() { "$CONGO" --root "$ROOT" "$@"; }
+
+# run_congo ARGS...: run congo, capture stdout in $OUT, stderr in $ERR and the
+# exit status in $RC; never fails by itself.
+run_congo() {
+    RC=0
+    "$CONGO" --root "$ROOT" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+}
+# run_cmd CMD...: the same for any command.
+run_cmd() {
+    RC=0
+    "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+assert_ne() { [ "$1" != "$2" ] || fail "expected something other than '$2'${3:+ ($3)}"; }
+assert_contains() { case "$1" in *"$2"*) ;; *) fail "expected to contain '$2': '$1'${3:+ ($3)}";; esac; }
+assert_not_contains() { case "$1" in *"$2"*) fail "expected not to contain '$2': '$1'${3:+ ($3)}";; *) ;; esac; }
+assert_rc() { [ "$RC" = "$1" ] || fail "expected exit status $1, got $RC; stdout: $OUT; stderr: $ERR"; }
+assert_ok() { [ "$RC" = 0 ] || fail "expected success, got exit status $RC; stdout: $OUT; stderr: $ERR"; }
+assert_failed() { [ "$RC" != 0 ] || fail "expected failure, got success; stdout: $OUT; stderr: $ERR"; }
+# The state root holds no container (nothing left behind).
+assert_no_state() { [ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "state left behind in $ROOT: $(ls -A "$ROOT")"; }
+# No cgroup left under the test parent in any hierarchy.
+assert_no_cgroup() {
+    local d left=""
+    for d in /sys/fs/cgroup/*/"$CONGO_TEST_CGROUP" /sys/fs/cgroup/"$CONGO_TEST_CGROUP"; do
+        [ -d "$d" ] || continue
+        if [ -n "$(find "$d" -mindepth 1 -type d 2>/dev/null)" ]; then left="$left $d"; fi
+    done
+    [ -z "$left" ] || fail "cgroups left behind:$left"
+}
+# No mount left under $T.
+assert_no_mounts() {
+    local m
+    m=$(awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo)
+    [ -z "$m" ] || fail "mounts left behind: $m"
+}
+# wait_for CMD...: retry for up to 5 s.
+wait_for() {
+    local i
+    for i in $(seq 100); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+# The status field of `congo state`.
+state_status() { "$CONGO" --root "$ROOT" state "$1" 2>/dev/null | jq -r .status; }
+state_pid() { "$CONGO" --root "$ROOT" state "$1" 2>/dev/null | jq -r .pid; }
+
+cleanup_test() {
+    local id m d
+    if [ -d "$ROOT" ]; then
+        for id in $(ls -A "$ROOT" 2>/dev/null); do
+            "$CONGO" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+        done
+    fi
+    # Unmount anything left under $T, deepest first.
+    for m in $(awk -v t="$T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+        umount -l "$m" 2>/dev/null || true
+    done
+    # Remove the test cgroups, deepest first (only ours: $CONGO_TEST_CGROUP).
+    for d in /sys/fs/cgroup/*/"$CONGO_TEST_CGROUP" /sys/fs/cgroup/"$CONGO_TEST_CGROUP"; do
+        [ -d "$d" ] || continue
+        find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+    done
+    rm -rf "$T" "$ROOT" 2>/dev/null || true
+}
+
+record() {
+    echo "$1 $TEST_FILE:$2${3:+ ($3)}"
+    [ -n "${CONGO_RESULTS:-}" ] && echo "$1 $TEST_FILE:$2" >> "$CONGO_RESULTS"
+    return 0
+}
+
+run_tests() {
+    local t rc filter="${1:-}" log
+    for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+        [ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
+        log=$(mktemp)
+        (
+            TEST_NAME=$t
+            T=$(mktemp -d /tmp/congo-t.XXXXXX)
+            ROOT=$(mktemp -d /tmp/congo-root.XXXXXX)
+            trap cleanup_test EXIT
+            set -e
+            cd "$T"
+            "$t"
+        ) >"$log" 2>&1
+        rc=$?
+        case $rc in
+            0) record ok "$t" ;;
+            77) record skip "$t" "$(grep -m1 '^SKIP:' "$log" | cut -c7-)" ;;
+            *) record FAIL "$t"; sed 's/^/    /' "$log" | tail -40 ;;
+        esac
+        rm -f "$log"
+    done
+}

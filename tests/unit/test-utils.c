@@ -1,0 +1,122 @@
+/* Unit tests for libcongo's pure helpers: errors and utilities. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "libcongo/error.h"
+#include "libcongo/utils.h"
+
+static void error_set_returns_negative_errno(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    assert_int_equal(congo_error_set(&err, ENOENT, "open `%s`", "x"), -ENOENT);
+    _cleanup_free_ char *t = congo_error_text(&err);
+    assert_string_equal(t, "open `x`: No such file or directory");
+    congo_error_clear(&err);
+    assert_null(err.msg);
+}
+
+static void error_without_errno_is_einval(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    assert_int_equal(congo_error_set(&err, 0, "bad"), -EINVAL);
+    _cleanup_free_ char *t = congo_error_text(&err);
+    assert_string_equal(t, "bad");
+    congo_error_clear(&err);
+}
+
+static void error_wrap_prefixes_context(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    int r = congo_error_set(&err, EACCES, "inner");
+    assert_int_equal(congo_error_wrap(&err, r, "middle"), -EACCES);
+    congo_error_wrap(&err, r, "outer %d", 1);
+    assert_string_equal(err.msg, "outer 1: middle: inner");
+    congo_error_clear(&err);
+}
+
+static void error_travels_through_a_pipe(void **state)
+{
+    congo_error in = CONGO_ERROR_INIT, out = CONGO_ERROR_INIT;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    congo_error_set(&in, EPERM, "mount `/proc`");
+    assert_int_equal(congo_error_send(p[1], &in), 0);
+    close(p[1]);
+    assert_int_equal(congo_error_recv(p[0], &out), 1);
+    assert_int_equal(out.errnum, EPERM);
+    assert_string_equal(out.msg, "mount `/proc`");
+    /* EOF: no error was sent. */
+    assert_int_equal(congo_error_recv(p[0], &out), 0);
+    close(p[0]);
+    congo_error_clear(&in);
+    congo_error_clear(&out);
+}
+
+static void parse_integers_both_ways(void **state)
+{
+    long long v;
+    unsigned long long u;
+    assert_int_equal(parse_int64("-12", &v), 0);
+    assert_int_equal(v, -12);
+    assert_int_equal(parse_int64("12x", &v), -EINVAL);
+    assert_int_equal(parse_int64("", &v), -EINVAL);
+    assert_int_equal(parse_int64("99999999999999999999", &v), -ERANGE);
+    assert_int_equal(parse_uint64("18446744073709551615", &u), 0);
+    assert_true(u == 18446744073709551615ULL);
+    assert_int_equal(parse_uint64("-1", &u), -EINVAL);
+    assert_int_equal(parse_uint64("18446744073709551616", &u), -ERANGE);
+}
+
+static void strings_and_vectors(void **state)
+{
+    char *v[] = { "a", "b", NULL };
+    _cleanup_strv_ char **d = strv_dup(v);
+    assert_int_equal(strv_length(d), 2);
+    assert_string_equal(d[1], "b");
+    assert_true(str_has_prefix("SIGTERM", "SIG"));
+    assert_false(str_has_prefix("SI", "SIG"));
+    assert_true(str_has_suffix("config.json", ".json"));
+    assert_false(str_has_suffix("json", "config.json"));
+    assert_true(streq_ptr(NULL, NULL));
+    assert_false(streq_ptr("a", NULL));
+}
+
+static void atomic_write_replaces_whole_file(void **state)
+{
+    char dir[] = "/tmp/congo-unit.XXXXXX";
+    congo_error err = CONGO_ERROR_INIT;
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    assert_non_null(mkdtemp(dir));
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_int_equal(write_file_atomic_at(dfd, "f.json", "{}", 2, 0600, &err), 0);
+    assert_int_equal(write_file_atomic_at(dfd, "f.json", "{\"a\":1}", 7, 0600, &err), 0);
+    assert_int_equal(read_file_at(dfd, "f.json", 0, &data, &len, &err), 0);
+    assert_string_equal(data, "{\"a\":1}");
+    assert_int_equal(len, 7);
+    assert_int_equal(rm_rf_at(AT_FDCWD, dir, &err), 0);
+    assert_int_equal(access(dir, F_OK), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(error_set_returns_negative_errno),
+        cmocka_unit_test(error_without_errno_is_einval),
+        cmocka_unit_test(error_wrap_prefixes_context),
+        cmocka_unit_test(error_travels_through_a_pipe),
+        cmocka_unit_test(parse_integers_both_ways),
+        cmocka_unit_test(strings_and_vectors),
+        cmocka_unit_test(atomic_write_replaces_whole_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

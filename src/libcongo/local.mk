@@ -5,7 +5,10 @@ libcongo_a_SOURCES = \
 	src/libcongo/error.c src/libcongo/error.h \
 	src/libcongo/utils.c src/libcongo/utils.h \
 	src/libcongo/log.c src/libcongo/log.h \
-	src/libcongo/oci-config.c src/libcongo/oci-config.h
+	src/libcongo/oci-config.c src/libcongo/oci-config.h \
+	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
+	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \
+	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

@@ -1,0 +1,70 @@
+/* Container cgroups on cgroup v1, v2 and hybrid hosts.
+ *
+ * The host's layout is detected from /proc/self/mountinfo: v1 hierarchies
+ * (cpu, memory, ..., named ones such as name=systemd) and/or a cgroup2 mount
+ * (at /sys/fs/cgroup on pure v2 hosts, /sys/fs/cgroup/unified on hybrid ones).
+ * A container's cgroup is one relative path (e.g. "/congo/ID" or the
+ * config's linux.cgroupsPath) created in every mounted hierarchy. */
+#ifndef CONGO_CGROUP_H
+#define CONGO_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci-config.h"
+
+enum congo_cgroup_mode { CONGO_CGROUP_V1, CONGO_CGROUP_V2, CONGO_CGROUP_HYBRID };
+
+int congo_cgroup_detect_mode(enum congo_cgroup_mode *out, congo_error *err);
+const char *congo_cgroup_mode_name(enum congo_cgroup_mode mode);
+
+/* The container's cgroup path: linux.cgroupsPath when given (absolute, or
+ * relative to the congo parent), else "/congo/<id>".  Validated: no "..",
+ * no empty components. */
+int congo_cgroup_path_for(char **out, const char *cgroups_path, const char *id, congo_error *err);
+
+struct congo_cgroup;
+
+/* Create the cgroup in every hierarchy (parents as needed; an existing leaf
+ * is reused only when empty) and apply res (may be NULL).  On failure nothing
+ * created here is left behind. */
+int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_resources *res, congo_error *err);
+/* Open an existing container cgroup (kill --all, delete, ps, pause...). */
+int congo_cgroup_open(struct congo_cgroup **out, const char *path, congo_error *err);
+void congo_cgroup_free(struct congo_cgroup *cg);
+
+/* An O_DIRECTORY fd of the cgroup v2 directory usable with clone3's
+ * CLONE_INTO_CGROUP, or -1 when the process must be moved with
+ * congo_cgroup_enter() (v1 and hybrid hosts).  Owned by cg. */
+int congo_cgroup_clone_fd(struct congo_cgroup *cg);
+/* Move pid into the cgroup in every hierarchy. */
+int congo_cgroup_enter(struct congo_cgroup *cg, pid_t pid, congo_error *err);
+/* Every pid in the cgroup (sorted, unique). */
+int congo_cgroup_pids(struct congo_cgroup *cg, pid_t **out, size_t *n, congo_error *err);
+/* Signal every process in the cgroup (cgroup.kill for SIGKILL on v2). */
+int congo_cgroup_kill(struct congo_cgroup *cg, int sig, congo_error *err);
+/* Remove the cgroup from every hierarchy; waits briefly for dying tasks.
+ * Missing is success. */
+int congo_cgroup_destroy(struct congo_cgroup *cg, congo_error *err);
+
+/* Freezer (v1 freezer / v2 cgroup.freeze). */
+int congo_cgroup_freeze(struct congo_cgroup *cg, bool frozen, congo_error *err);
+int congo_cgroup_is_frozen(struct congo_cgroup *cg, bool *out, congo_error *err);
+
+/* Apply (or change, for `update`) resources on an existing cgroup. */
+int congo_cgroup_update(struct congo_cgroup *cg, const oci_resources *res, congo_error *err);
+
+/* The mount points of the container's cgroups, for the `cgroup` mount type
+ * inside the container: v1 hierarchy names ("cpu,cpuacct", "name=systemd")
+ * with their host mount points, and whether a cgroup2 mount exists. */
+struct congo_cgroup_hierarchy {
+    char *name;        /* "memory", "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+    char *options;     /* mount options to use ("memory", "none,name=systemd") */
+    char *mountpoint;  /* host mount point, e.g. /sys/fs/cgroup/memory or /sys/fs/cgroup/unified */
+    bool v2;
+};
+int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n, congo_error *err);
+void congo_cgroup_hierarchies_free(struct congo_cgroup_hierarchy *h, size_t n);
+
+#endif

@@ -1,0 +1,17 @@
+/* OCI hooks: each runs as its own process with `path`, `args` (args[0] is
+ * argv[0]), `env` (exactly, nothing inherited), the container state JSON on
+ * stdin and an optional `timeout` in seconds (killed when it expires). */
+#ifndef CONGO_HOOKS_H
+#define CONGO_HOOKS_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "oci-config.h"
+
+/* Run hooks in order; stop at the first failure with an error such as
+ * "createRuntime hook #1 (/usr/bin/x): exited with status 3: <its stderr>".
+ * `kind` is the spec's name ("prestart", "createRuntime", ...). */
+int congo_hooks_run(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, congo_error *err);
+
+#endif

@@ -1,0 +1,42 @@
+/* The container's root filesystem, set up by the container child in its new
+ * mount namespace:
+ *
+ *   congo_rootfs_prepare()   propagation of / (linux.rootfsPropagation),
+ *                            the rootfs bind-mounted onto itself, every
+ *                            config mount, default and linux.devices devices,
+ *                            /dev symlinks (fd, stdin, stdout, stderr, ptmx)
+ *   (createContainer hooks run here, before pivot_root)
+ *   congo_rootfs_pivot()     pivot_root into the rootfs (MS_MOVE + chroot
+ *                            with no_pivot) and detach the old root
+ *   (the terminal is set up here: it needs the container's /dev/pts)
+ *   congo_rootfs_finalize()  maskedPaths, readonlyPaths, root.readonly,
+ *                            linux.sysctl
+ *
+ * Every destination is resolved inside the rootfs with openat2
+ * RESOLVE_IN_ROOT: a symlink in the rootfs can never send a mount outside. */
+#ifndef CONGO_ROOTFS_H
+#define CONGO_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "oci-config.h"
+
+struct congo_rootfs_ctx {
+    const oci_config *config;
+    const char *bundle;       /* absolute; relative mount sources resolve here */
+    const char *rootfs;       /* absolute host path of root.path */
+    const char *cgroup_path;  /* the container's cgroup (for `cgroup` mounts without a cgroup namespace) */
+    bool new_userns;          /* in a new user namespace: device nodes are bind-mounted from the host */
+    bool new_netns;           /* sysfs can be mounted fresh only with a network namespace of our own */
+    bool new_cgroupns;
+    bool no_pivot;
+};
+
+int congo_rootfs_prepare(struct congo_rootfs_ctx *ctx, congo_error *err);
+int congo_rootfs_pivot(struct congo_rootfs_ctx *ctx, congo_error *err);
+int congo_rootfs_finalize(struct congo_rootfs_ctx *ctx, congo_error *err);
+
+/* Join an existing mount namespace case: only hostname etc. apply; nothing to do. */
+
+#endif

@@ -13,3 +13,8 @@ libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CF
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
 LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+
+# The container process, capabilities, terminal, hooks, signal names.
+libcongo_a_SOURCES += \
+	src/libcongo/process.c src/libcongo/caps.c src/libcongo/terminal.c \
+	src/libcongo/hooks.c src/libcongo/signals.c

@@ -16,7 +16,8 @@ check-local: all $(check_PROGRAMS)
 
 # The container process, capabilities, hooks, signal names.
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test-signals tests/unit/test-caps tests/unit/test-hooks tests/unit/test-process
+check_PROGRAMS += tests/unit/test-signals tests/unit/test-caps tests/unit/test-hooks tests/unit/test-process \
+	tests/unit/test-terminal
 tests_unit_test_signals_SOURCES = tests/unit/test-signals.c
 tests_unit_test_signals_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_signals_LDADD = $(UNIT_LDADD)
@@ -29,4 +30,7 @@ tests_unit_test_hooks_LDADD = $(UNIT_LDADD)
 tests_unit_test_process_SOURCES = tests/unit/test-process.c
 tests_unit_test_process_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_process_LDADD = $(UNIT_LDADD)
+tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c
+tests_unit_test_terminal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_terminal_LDADD = $(UNIT_LDADD) -lutil
 endif

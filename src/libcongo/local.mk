@@ -13,3 +13,6 @@ libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CF
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
 LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+
+# config model: semantic validation of config.json (oci-config.h)
+libcongo_a_SOURCES += src/libcongo/oci-config-validate.c

@@ -16,3 +16,8 @@ LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS
 
 # config model: semantic validation of config.json (oci-config.h)
 libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
+
+# The container process, capabilities, terminal, hooks, signal names.
+libcongo_a_SOURCES += \
+	src/libcongo/process.c src/libcongo/caps.c src/libcongo/terminal.c \
+	src/libcongo/hooks.c src/libcongo/signals.c

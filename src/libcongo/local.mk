@@ -13,3 +13,6 @@ libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CF
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
 LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+
+# seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
+libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h

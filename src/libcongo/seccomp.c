@@ -308,6 +308,124 @@ static int export_bpf(struct congo_seccomp *f, scmp_filter_ctx ctx, congo_error 
     return 0;
 }
 
+/* ---- the ENOSYS stub -------------------------------------------------------
+ *
+ * A profile whose default is to refuse (SCMP_ACT_ERRNO with EPERM, as in
+ * docker's and containerd's, or a kill) also refuses the syscalls that are
+ * newer than the profile, and libc only falls back to an older syscall on
+ * ENOSYS (clone3 -> clone, faccessat2 -> faccessat, close_range...).  As runc
+ * does, syscalls numbered above the highest one the profile names (per
+ * architecture) get ENOSYS, from a stub run before libseccomp's program.
+ * congo also covers the native architecture when `architectures` is empty. */
+
+struct stub_arch {
+    uint32_t audit;             /* AUDIT_ARCH_* seen in seccomp_data.arch */
+    uint32_t max, max_x32;      /* highest syscall named; UINT32_MAX: none */
+    bool s390;
+};
+
+static void stub_note(struct stub_arch *archs, size_t *n, uint32_t token, const oci_seccomp *s)
+{
+    bool x32 = token == SCMP_ARCH_X32;
+    uint32_t audit = x32 ? SCMP_ARCH_X86_64 : token;
+    uint32_t max = 0;
+    bool any = false;
+    size_t i, j, k;
+
+    for (i = 0; i < s->n_syscalls; i++)
+        for (j = 0; s->syscalls[i].names && s->syscalls[i].names[j]; j++) {
+            int nr = seccomp_syscall_resolve_name_arch(token, s->syscalls[i].names[j]);
+            if (nr < 0)
+                continue; /* unknown, or a pseudo-syscall of this arch */
+            if (!any || (uint32_t) nr > max)
+                max = (uint32_t) nr;
+            any = true;
+        }
+    if (!any)
+        return;
+    for (k = 0; k < *n; k++)
+        if (archs[k].audit == audit)
+            break;
+    if (k == *n) {
+        archs[k] = (struct stub_arch) { audit, UINT32_MAX, UINT32_MAX,
+                                        token == SCMP_ARCH_S390 || token == SCMP_ARCH_S390X };
+        (*n)++;
+    }
+    if (x32)
+        archs[k].max_x32 = max;
+    else
+        archs[k].max = max;
+}
+
+#define STMT(c, kk) ((struct sock_filter) BPF_STMT((c), (kk)))
+#define JUMP(c, kk, t, f) ((struct sock_filter) BPF_JUMP((c), (kk), (t), (f)))
+
+static int add_enosys_stub(struct congo_seccomp *f, const oci_seccomp *s, uint32_t def_action, congo_error *err)
+{
+    const uint32_t ret_enosys = SCMP_ACT_ERRNO(ENOSYS);
+    struct stub_arch archs[ARRAY_SIZE(all_archs) + 1];
+    struct sock_filter stub[1 + (ARRAY_SIZE(all_archs) + 1) * 7];
+    size_t n_archs = 0, n = 0, i, ja[ARRAY_SIZE(all_archs) + 1], n_ja = 0;
+
+    if (def_action == SCMP_ACT_ALLOW || def_action == SCMP_ACT_LOG || (def_action & 0xffff0000U) == SCMP_ACT_TRACE(0) ||
+        def_action == ret_enosys)
+        return 0;
+    /* libseccomp's program starts by loading the arch; the stub relies on it
+     * to leave the accumulator as it found it. */
+    if (f->n_insns == 0 || f->insns[0].code != (BPF_LD | BPF_W | BPF_ABS) ||
+        f->insns[0].k != offsetof(struct seccomp_data, arch)) {
+        congo_debug("seccomp: unexpected program from libseccomp; no ENOSYS stub");
+        return 0;
+    }
+
+    stub_note(archs, &n_archs, seccomp_arch_native(), s);
+    for (i = 0; s->architectures && s->architectures[i]; i++)
+        stub_note(archs, &n_archs, arch_token(s->architectures[i]), s);
+    if (n_archs == 0)
+        return 0;
+
+    stub[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    for (i = 0; i < n_archs; i++) {
+        const struct stub_arch *a = &archs[i];
+        if (a->max_x32 != UINT32_MAX || a->audit == SCMP_ARCH_X86_64) {
+            /* x86_64 and x32 share the arch; x32 syscalls have bit 30 set. */
+            stub[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, a->audit, 0, 6);
+            stub[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+            stub[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x40000000, 1, 0);
+            stub[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max, 1, 2);
+            stub[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max_x32, 0, 1);
+        } else if (a->s390) {
+            /* Syscall 0 is s390's multiplexer for numbers it does not know. */
+            stub[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, a->audit, 0, 5);
+            stub[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+            stub[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+            stub[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max, 0, 1);
+        } else {
+            stub[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, a->audit, 0, 4);
+            stub[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+            stub[n++] = JUMP(BPF_JMP | BPF_JGT | BPF_K, a->max, 0, 1);
+        }
+        stub[n++] = STMT(BPF_RET | BPF_K, ret_enosys);
+        ja[n_ja++] = n;
+        stub[n++] = STMT(BPF_JMP | BPF_JA, 0); /* to the program, fixed below */
+        congo_debug("seccomp: arch 0x%x: syscalls above %u%s return ENOSYS", a->audit, a->max,
+                    a->max_x32 != UINT32_MAX ? " (x32: above the highest x32 one)" : "");
+    }
+    for (i = 0; i < n_ja; i++)
+        stub[ja[i]].k = (uint32_t) (n - ja[i] - 1);
+    if (f->n_insns + n > BPF_MAXINSNS)
+        return congo_error_set(err, E2BIG, "linux.seccomp: the profile compiles to %zu BPF instructions, more than "
+                               "the kernel's limit of %d", f->n_insns + n, BPF_MAXINSNS);
+
+    struct sock_filter *all = xnew0(struct sock_filter, f->n_insns + n);
+    memcpy(all, stub, n * sizeof *stub);
+    memcpy(all + n, f->insns, f->n_insns * sizeof *all);
+    free(f->insns);
+    f->insns = all;
+    f->n_insns += n;
+    return 0;
+}
+
 int congo_seccomp_compile(struct congo_seccomp **out, const oci_seccomp *s, congo_error *err)
 {
     _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
@@ -428,6 +546,8 @@ int congo_seccomp_compile(struct congo_seccomp **out, const oci_seccomp *s, cong
     f->flags = kflags;
     f->notify = notify;
     r = export_bpf(f, ctx, err);
+    if (r >= 0)
+        r = add_enosys_stub(f, s, def_action, err);
     if (r < 0) {
         congo_seccomp_free(f);
         return r;

@@ -52,7 +52,10 @@
  * Errors name the JSON path: `linux.seccomp.syscalls[3].action: unknown
  * action "SCMP_ACT_FOO"`.  Syscall names unknown to this libseccomp are
  * skipped with a debug message (runc and crun do the same), so one profile
- * serves old and new hosts.
+ * serves old and new hosts.  When the default action refuses (ERRNO other
+ * than ENOSYS, KILL, TRAP), syscalls numbered above the highest one the
+ * profile names get ENOSYS instead, as with runc, so libc falls back to the
+ * older syscall (clone3 -> clone...).
  */
 #ifndef CONGO_SECCOMP_H
 #define CONGO_SECCOMP_H

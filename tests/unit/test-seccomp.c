@@ -450,6 +450,62 @@ static void default_action_with_errno(void **state)
     congo_seccomp_free(f);
 }
 
+#ifdef __x86_64__
+/* An i386 syscall from this x86_64 process (arch AUDIT_ARCH_I386). */
+static long sys_i386(long nr, long a)
+{
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a) : "memory");
+    return r;
+}
+#endif
+
+static int enosys_stub_child(void *arg)
+{
+#ifdef __x86_64__
+    if (arg) {
+        /* The i386 ABI has its own block in the stub. */
+        CHECK(sys_i386(20 /* getpid */, 0) > 0);
+        CHECK(sys_i386(449, 0) == -ENOSYS);
+        CHECK(sys_i386(436, 1000) == -EPERM);
+    }
+#endif
+    /* 449 (futex_waitv) is above the highest syscall named (437, openat2):
+     * ENOSYS, so libc would fall back; 436 (close_range) is below: the
+     * default's EPERM. */
+    CHECK(syscall(449, NULL, 0, 0, NULL, 0) < 0 && errno == ENOSYS);
+    CHECK(syscall(436, 1000, 1000, 0) < 0 && errno == EPERM);
+    CHECK(syscall(SYS_getpid) > 0);
+    return 0;
+}
+
+static int no_stub_child(void *arg)
+{
+    CHECK(syscall(449, NULL, 0, 0, NULL, 0) < 0 && errno == EPERM);
+    return 0;
+}
+
+static void newer_syscalls_get_enosys(void **state)
+{
+    static const char *const archs[] = { "", ", \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", "
+                                             "\"SCMP_ARCH_X32\"]" };
+    for (size_t i = 0; i < ARRAY_SIZE(archs); i++) {
+        _cleanup_free_ char *json = xasprintf(
+            "{\"defaultAction\": \"SCMP_ACT_ERRNO\"%s, \"syscalls\": [{\"names\": [\"getpid\", \"exit\", "
+            "\"exit_group\", \"openat2\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+            archs[i]);
+        struct congo_seccomp *f = compile_ok(json);
+        assert_exit0(run_filtered(f, enosys_stub_child, i ? (void *) 1 : NULL));
+        congo_seccomp_free(f);
+    }
+    /* Not when the default allows, nor when it says ENOSYS already. */
+    struct congo_seccomp *f = compile_ok(
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"openat2\", \"futex_waitv\"],"
+        " \"action\": \"SCMP_ACT_ERRNO\"}]}");
+    assert_exit0(run_filtered(f, no_stub_child, NULL));
+    congo_seccomp_free(f);
+}
+
 /* umask(x) returns the old mask, or -1 with the rule's errno when the filter
  * matches x. */
 static bool umask_denied(unsigned long x)
@@ -841,6 +897,7 @@ int main(void)
         cmocka_unit_test(errno_actions_in_a_child),
         cmocka_unit_test(kill_actions_kill),
         cmocka_unit_test(default_action_with_errno),
+        cmocka_unit_test(newer_syscalls_get_enosys),
         cmocka_unit_test(argument_conditions_match_only_the_right_calls),
         cmocka_unit_test(masked_eq_uses_value_as_mask_and_value_two),
         cmocka_unit_test(several_args_on_one_rule_all_must_match),

@@ -24,3 +24,6 @@ libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
 libcongo_a_SOURCES += \
 	src/libcongo/process.c src/libcongo/caps.c src/libcongo/terminal.c \
 	src/libcongo/hooks.c src/libcongo/signals.c
+
+# seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
+libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h

@@ -187,7 +187,7 @@ static int bind_console(int slave, const char *slave_path, congo_error *err)
     return 0;
 }
 
-int congo_terminal_open(int sock, const oci_process *p, bool mount_console, congo_error *err)
+static int terminal_open(int sock, const oci_process *p, bool mount_console, congo_error *err)
 {
     _cleanup_close_ int master = -1, slave = -1;
     char slave_path[64];
@@ -239,6 +239,15 @@ int congo_terminal_open(int sock, const oci_process *p, bool mount_console, cong
     if (slave <= 2)
         slave = -1; /* now one of the stdio fds (dup2 cleared close-on-exec) */
     return 0;
+}
+
+/* The socket is closed whatever happens: the caller forgets it once it is handed over. */
+int congo_terminal_open(int sock, const oci_process *p, bool mount_console, congo_error *err)
+{
+    int r = terminal_open(sock, p, mount_console, err);
+    if (sock >= 0)
+        close(sock);
+    return r;
 }
 
 int congo_terminal_setup(int sock, const oci_process *p, congo_error *err)

@@ -15,11 +15,11 @@ int congo_console_socket_connect(int *out_fd, const char *path, congo_error *err
 /* In the container child after pivot_root: open a pty from the container's
  * /dev/ptmx, bind the slave onto /dev/console, make it the controlling
  * terminal and stdin/stdout/stderr, apply consoleSize, and send the master
- * over sock (then close the master; sock stays open). */
+ * over sock; sock and the master are closed (on failure too). */
 int congo_terminal_setup(int sock, const oci_process *p, congo_error *err);
 /* Added by the process module: the same with the /dev/console bind optional
  * (false for `exec --tty`, whose container already has its console).  The
- * payload sent with the master is "/dev/ptmx" (as runc); sock stays open. */
+ * payload sent with the master is "/dev/ptmx" (as runc); sock is closed. */
 int congo_terminal_open(int sock, const oci_process *p, bool mount_console, congo_error *err);
 
 /* Receive a pty master sent with SCM_RIGHTS. */

@@ -120,6 +120,8 @@ static void exec_tty_without_console_bind(void **state)
         /* The host's /dev: no /dev/console bind may happen here. */
         if (congo_terminal_open(sv[1], NULL, false, &err) < 0)
             CHILD_FAIL("open: %s\n", congo_error_text(&err));
+        if (fcntl(sv[1], F_GETFD) >= 0 || errno != EBADF)
+            CHILD_FAIL("the socket was not closed\n");
         printf("%s\n", isatty(0) && tcgetsid(0) == getpid() ? "tty" : "no tty");
         fflush(stdout);
         _exit(0);

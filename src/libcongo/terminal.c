@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -271,6 +272,11 @@ static void copy_winsize(int from, int to)
         (void) ioctl(to, TIOCSWINSZ, &ws);
 }
 
+void congo_terminal_resize(int master)
+{
+    copy_winsize(isatty(0) ? 0 : (isatty(1) ? 1 : -1), master);
+}
+
 int congo_terminal_proxy(int master, congo_error *err)
 {
     struct termios saved, raw;
@@ -297,7 +303,7 @@ int congo_terminal_proxy(int master, congo_error *err)
     /* SIGWINCH is only let through inside ppoll(): no lost wake-up. */
     sigemptyset(&block);
     sigaddset(&block, SIGWINCH);
-    sigprocmask(SIG_BLOCK, &block, &old_mask);
+    pthread_sigmask(SIG_BLOCK, &block, &old_mask);
     wait_mask = old_mask;
     sigdelset(&wait_mask, SIGWINCH);
     sigemptyset(&sa.sa_mask);
@@ -379,7 +385,7 @@ int congo_terminal_proxy(int master, congo_error *err)
         tcsetattr(0, TCSANOW, &saved);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigaction(SIGWINCH, &old_winch, NULL);
-    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     fcntl(master, F_SETFL, master_flags);
     return ret;
 }

@@ -10,6 +10,14 @@ tests_unit_test_utils_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_utils_LDADD = $(UNIT_LDADD)
 endif
 
+# rootfs: mount option parser
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-mount-options
+tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c
+tests_unit_test_mount_options_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mount_options_LDADD = $(UNIT_LDADD)
+endif
+
 EXTRA_DIST += tests
 check-local: all $(check_PROGRAMS)
 	$(top_srcdir)/tests/run-tests.sh

@@ -9,6 +9,9 @@ libcongo_a_SOURCES = \
 	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
 	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \
 	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h
+# rootfs: the container's root filesystem and mount options
+libcongo_a_SOURCES += \
+	src/libcongo/mount-options.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

@@ -11,7 +11,10 @@ libcongo_a_SOURCES = \
 	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h
 # rootfs: the container's root filesystem and mount options
 libcongo_a_SOURCES += \
-	src/libcongo/mount-options.c
+	src/libcongo/mount-options.c \
+	src/libcongo/mounts.c src/libcongo/mounts.h \
+	src/libcongo/devices.c src/libcongo/devices.h \
+	src/libcongo/rootfs.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

@@ -10,7 +10,11 @@ tests_unit_test_utils_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_utils_LDADD = $(UNIT_LDADD)
 endif
 
-# rootfs: mount option parser
+# rootfs: the harness running the rootfs module in real namespaces; mount option parser
+check_PROGRAMS += tests/helpers/rootfs-harness
+tests_helpers_rootfs_harness_SOURCES = tests/helpers/rootfs-harness.c
+tests_helpers_rootfs_harness_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_helpers_rootfs_harness_LDADD = libcongo.a $(LIBCONGO_LIBS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-mount-options
 tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c

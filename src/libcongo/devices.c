@@ -68,7 +68,7 @@ static int make_node(int rootfd, const struct node *n, bool bind, congo_error *e
     int r;
 
     if (!slash || !slash[1] || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
-        return congo_error_set(err, EINVAL, "`%s` is not the path of a device node", n->path);
+        return congo_error_set(err, 0, "`%s` is not the path of a device node", n->path);
     name = n->path + (slash - parent) + 1;
     *slash = '\0';
     pfd = congo_open_in_root(rootfd, *parent ? parent : "/", CONGO_PATH_DIR, 0, NULL, err);
@@ -158,7 +158,7 @@ int congo_devices_setup(int rootfd, const oci_linux *linux_, bool bind_from_host
         if (streq_ptr(d->path, "/dev/ptmx"))
             continue;
         if (!d->path || d->path[0] != '/') {
-            r = congo_error_set(err, EINVAL, "linux.devices[%zu].path: `%s` is not an absolute path", i,
+            r = congo_error_set(err, 0, "linux.devices[%zu].path: `%s` is not an absolute path", i,
                                 d->path ? d->path : "");
             break;
         }
@@ -169,7 +169,7 @@ int congo_devices_setup(int rootfd, const oci_linux *linux_, bool bind_from_host
         else if (streq_ptr(d->type, "p"))
             n.type = S_IFIFO;
         else {
-            r = congo_error_set(err, EINVAL, "linux.devices[%zu].type: unknown device type `%s` (expected c, b, u "
+            r = congo_error_set(err, 0, "linux.devices[%zu].type: unknown device type `%s` (expected c, b, u "
                                 "or p)", i, d->type ? d->type : "");
             break;
         }

@@ -138,7 +138,7 @@ int congo_mount_options_parse(struct congo_mount_options *out, char *const *opts
 
         if (!*name) {
             congo_mount_options_clear(&o);
-            return congo_error_set(err, EINVAL, "%s.options[%zu]: empty mount option", where, i);
+            return congo_error_set(err, 0, "%s.options[%zu]: empty mount option", where, i);
         }
         opt = lookup(name);
         if (!opt) {
@@ -221,23 +221,23 @@ int congo_mount_options_check(const struct congo_mount_options *o, const char *t
     bool bind = o->bind || streq_ptr(type, "bind");
 
     if (!bind && (!type || !*type))
-        return congo_error_set(err, EINVAL, "%s: no `type` (and not a bind mount)", where);
+        return congo_error_set(err, 0, "%s: no `type` (and not a bind mount)", where);
     if (bind) {
         for (size_t i = 0; o->fs_options && o->fs_options[i]; i++) {
             const char *opt = o->fs_options[i];
             if (strcmp(opt, "z") == 0 || strcmp(opt, "Z") == 0)
                 continue;
-            return congo_error_set(err, EINVAL, "%s.options[%zu]: unknown mount option `%s` (a bind mount takes no "
+            return congo_error_set(err, 0, "%s.options[%zu]: unknown mount option `%s` (a bind mount takes no "
                                    "filesystem options)", where, o->fs_option_index[i], opt);
         }
         if (o->tmpcopyup)
-            return congo_error_set(err, EINVAL, "%s: `tmpcopyup` applies to tmpfs mounts, not to a bind mount", where);
+            return congo_error_set(err, 0, "%s: `tmpcopyup` applies to tmpfs mounts, not to a bind mount", where);
         return 0;
     }
     if (o->tmpcopyup && strcmp(type, "tmpfs") != 0)
-        return congo_error_set(err, EINVAL, "%s: `tmpcopyup` applies to tmpfs mounts, not to type `%s`", where, type);
+        return congo_error_set(err, 0, "%s: `tmpcopyup` applies to tmpfs mounts, not to type `%s`", where, type);
     if (o->idmap)
-        return congo_error_set(err, EINVAL, "%s: `%s` applies to bind mounts, not to type `%s`", where,
+        return congo_error_set(err, 0, "%s: `%s` applies to bind mounts, not to type `%s`", where,
                                o->ridmap ? "ridmap" : "idmap", type);
     return 0;
 }
@@ -247,7 +247,7 @@ int congo_mount_propagation_parse(unsigned long *out, const char *name, const ch
     const struct option *opt = name ? lookup(name) : NULL;
 
     if (!opt || opt->kind != K_PROP)
-        return congo_error_set(err, EINVAL, "%s: unknown propagation `%s` (expected shared, slave, private, "
+        return congo_error_set(err, 0, "%s: unknown propagation `%s` (expected shared, slave, private, "
                                "unbindable, rshared, rslave, rprivate or runbindable)", where, name ? name : "");
     *out = opt->value;
     return 0;

@@ -173,6 +173,8 @@ static void fs_log(int fsfd, char *buf, size_t size)
     buf[0] = '\0';
     while ((n = read(fsfd, line, sizeof line - 1)) > 0) {
         line[n] = '\0';
+        while (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
         if (n > 2 && line[1] == ' ' && (line[0] == 'e' || buf[0] == '\0'))
             snprintf(buf, size, "%s", line + 2);
     }
@@ -405,10 +407,12 @@ int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_e
     if (a->mntfd >= 0) {
         if (a->bind_attrs && (r = bind_setattr(a->mntfd, a->bind_attrs, err)) < 0)
             return r;
-        if (congo_mount_id(a->mntfd, &expected, NULL) < 0)
+        if (!a->trusted_target && congo_mount_id(a->mntfd, &expected, NULL) < 0)
             return congo_error_errno(err, "statx the new mount");
         if (move_mount(a->mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return congo_error_errno(err, "move_mount");
+        if (a->trusted_target && !a->propagation && !newfd)
+            return 0;
     } else {
         const struct congo_fresh_mount *fm = a->fresh;
         if (congo_mount_id(targetfd, &old, NULL) < 0)
@@ -439,10 +443,10 @@ int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_e
     } else {
         if (a->mntfd >= 0) {
             umount2(congo_fd_path(p, a->mntfd), MNT_DETACH);
-            return congo_error_set(err, EXDEV, "the mount did not land at `%s` inside the rootfs (renamed while "
+            return congo_error_set(err, 0, "the mount did not land at `%s` inside the rootfs (renamed while "
                                    "mounting?): detached it", a->dest);
         }
-        return congo_error_set(err, EXDEV, "the mount did not land at `%s` inside the rootfs (renamed while "
+        return congo_error_set(err, 0, "the mount did not land at `%s` inside the rootfs (renamed while "
                                "mounting?)", a->dest);
     }
     if (a->mntfd < 0) {
@@ -518,7 +522,7 @@ static int copy_tree(int srcfd, int dstfd, const char *rel, int depth, congo_err
     if (dfd < 0)
         return congo_error_errno(err, "open `%s`", rel);
     if (depth > 256)
-        return close(dfd), congo_error_set(err, ELOOP, "`%s`: too deep", rel);
+        return close(dfd), congo_error_set(err, 0, "`%s`: too deep", rel);
     d = fdopendir(dfd);
     if (!d)
         return close(dfd), congo_error_errno(err, "open `%s`", rel);

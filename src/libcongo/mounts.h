@@ -97,6 +97,7 @@ struct congo_attach {
     bool bind_recursive;
     const struct congo_bind_attrs *bind_attrs; /* may be NULL */
     unsigned long propagation;               /* MS_SHARED... (|MS_REC), 0 = none */
+    bool trusted_target;                     /* targetfd is in a fresh tmpfs of ours: no re-check */
 };
 int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_error *err);
 

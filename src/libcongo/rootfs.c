@@ -131,7 +131,7 @@ static int inside_path(struct congo_rootfs_priv *p, int fd, char **out, congo_er
         return 0;
     }
     if (strncmp(buf, p->real, p->real_len) != 0 || (buf[p->real_len] != '/' && buf[p->real_len] != '\0'))
-        return congo_error_set(err, EXDEV, "the destination resolved to `%s`, outside the rootfs", buf);
+        return congo_error_set(err, 0, "the destination resolved to `%s`, outside the rootfs", buf);
     *out = xstrdup(buf[p->real_len] ? buf + p->real_len : "/");
     return 0;
 }
@@ -149,14 +149,14 @@ static int check_proc_dest(const char *in, bool source_is_proc, congo_error *err
     if (strcmp(in, "/proc") == 0) {
         if (source_is_proc)
             return 0;
-        return congo_error_set(err, EPERM, "the destination resolves to /proc: only procfs may be mounted there");
+        return congo_error_set(err, 0, "the destination resolves to /proc: only procfs may be mounted there");
     }
     if (!str_has_prefix(in, "/proc/"))
         return 0;
     for (size_t i = 0; proc_allowed[i]; i++)
         if (strcmp(in, proc_allowed[i]) == 0)
             return 0;
-    return congo_error_set(err, EPERM, "the destination resolves to `%s`, inside /proc: refused (only /proc/cpuinfo, "
+    return congo_error_set(err, 0, "the destination resolves to `%s`, inside /proc: refused (only /proc/cpuinfo, "
                            "/proc/meminfo, /proc/stat... may be covered)", in);
 }
 
@@ -174,7 +174,7 @@ static int open_dest(struct congo_rootfs_priv *p, const char *dest, enum congo_p
     if ((r = inside_path(p, fd, &in, err)) < 0)
         return r;
     if (strcmp(in, "/") == 0)
-        return congo_error_set(err, EINVAL, "the destination is the container's root: use root.path for that");
+        return congo_error_set(err, 0, "the destination is the container's root: use root.path for that");
     *in_out = steal_pointer(&in);
     return steal_fd(&fd);
 }
@@ -231,7 +231,7 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
 
     destfd = open_dest(p, dest, CONGO_PATH_DIR, extra, &created, &in, err);
     if (destfd == -ELOOP && special)
-        return congo_error_set(err, ELOOP, "destination `%s`: %s must be mounted on a plain directory, reached "
+        return congo_error_set(err, 0, "destination `%s`: %s must be mounted on a plain directory, reached "
                                "without symlinks", dest, fstype);
     if (destfd < 0)
         return destfd;
@@ -269,7 +269,7 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
         return r;
     if (o->tmpcopyup) {
         if (mntfd < 0)
-            return congo_error_set(err, ENOSYS, "tmpcopyup needs the new mount API (Linux 5.2)");
+            return congo_error_set(err, 0, "tmpcopyup needs the new mount API (Linux 5.2)");
         if ((r = congo_copy_tree(destfd, mntfd, err)) < 0)
             return congo_error_wrap(err, r, "tmpcopyup");
     }
@@ -319,9 +319,9 @@ static int mount_bind(struct mnt *mt, congo_error *err)
     };
 
     if (!source || !*source)
-        return congo_error_set(err, EINVAL, "a bind mount needs a `source`");
+        return congo_error_set(err, 0, "a bind mount needs a `source`");
     if (o->idmap)
-        return congo_error_set(err, ENOTSUP, "idmapped mounts (`%s`) are not supported yet",
+        return congo_error_set(err, 0, "idmapped mounts (`%s`) are not supported yet",
                                o->ridmap ? "ridmap" : "idmap");
     /* Relative sources are relative to the bundle (as runc). */
     src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", mt->ctx->bundle, source);
@@ -357,9 +357,9 @@ static int mount_remount(struct mnt *mt, congo_error *err)
     if (fd < 0)
         return congo_error_wrap(err, fd, "remount");
     if (congo_mount_id(fd, &id, &is_root) < 0 || !is_root)
-        return congo_error_set(err, EINVAL, "remount: `%s` is not a mount point", mt->m->destination);
+        return congo_error_set(err, 0, "remount: `%s` is not a mount point", mt->m->destination);
     if (o->fs_options)
-        return congo_error_set(err, EINVAL, "remount: only mount flags can change, not filesystem options (`%s`)",
+        return congo_error_set(err, 0, "remount: only mount flags can change, not filesystem options (`%s`)",
                                o->fs_options[0]);
     if ((r = congo_mount_setattr(fd, &attrs, err)) < 0)
         return congo_error_wrap(err, r, "remount");
@@ -489,7 +489,9 @@ static int mount_cgroup(struct mnt *mt, congo_error *err)
                 congo_error_wrap(err, r, "`%s` (%s)", subdest, h[i].v2 ? "cgroup2" : h[i].name);
                 goto out;
             }
-            struct congo_attach sa = { .rootfd = p->rootfd, .dest = subdest, .mntfd = sub, .fresh = &fm };
+            struct congo_attach sa = {
+                .rootfd = p->rootfd, .dest = subdest, .mntfd = sub, .fresh = &fm, .trusted_target = true,
+            };
             r = congo_attach(&sa, target, NULL, err);
         } else {
             _cleanup_free_ char *own = own_cgroup(ctx, &h[i]);
@@ -500,7 +502,7 @@ static int mount_cgroup(struct mnt *mt, congo_error *err)
                 goto out;
             struct congo_attach sa = {
                 .rootfd = p->rootfd, .dest = subdest, .mntfd = sub, .bind_source = src, .bind_recursive = true,
-                .bind_attrs = &attrs,
+                .bind_attrs = &attrs, .trusted_target = true,
             };
             r = congo_attach(&sa, target, NULL, err);
         }
@@ -537,7 +539,7 @@ static int mount_one(struct congo_rootfs_ctx *ctx, size_t i, congo_error *err)
     int r;
 
     if (!m->destination || !*m->destination)
-        return congo_error_set(err, EINVAL, "%s.destination: missing", where);
+        return congo_error_set(err, 0, "%s.destination: missing", where);
     if ((r = congo_mount_options_parse(&o, m->options, where, err)) < 0)
         return r;
     if ((r = congo_mount_options_check(&o, type, where, err)) < 0)
@@ -680,10 +682,15 @@ int congo_rootfs_prepare(struct congo_rootfs_ctx *ctx, congo_error *err)
         if ((r = congo_mount_propagation_parse(&p->propagation, propagation, "linux.rootfsPropagation", err)) < 0)
             return r;
         if (ctx->no_pivot && (p->propagation & MS_PRIVATE))
-            return congo_error_set(err, EINVAL, "linux.rootfsPropagation: `%s` is not safe without pivot_root "
+            return congo_error_set(err, 0, "linux.rootfsPropagation: `%s` is not safe without pivot_root "
                                    "(--no-pivot)", propagation);
         p->propagation_set = true;
     }
+    /* An unbindable / could not be bound onto itself (nor could the rootfs
+     * when it lies on /): rslave now, unbindable once it is the container's
+     * / (congo_rootfs_pivot). */
+    if (p->propagation & MS_UNBINDABLE)
+        p->propagation = MS_SLAVE | MS_REC;
     if (mount(NULL, "/", NULL, p->propagation, NULL) < 0)
         return congo_error_errno(err, "make / %s", propagation ? propagation : "rslave");
     if (!((p->propagation & MS_REC) && (p->propagation & (MS_SLAVE | MS_PRIVATE))) &&
@@ -774,13 +781,30 @@ static int move_root(struct congo_rootfs_ctx *ctx, congo_error *err)
     return 0;
 }
 
+/* An explicit rootfsPropagation applied to the container's / (the rootfs
+ * bind is private at this point, see parent_private()): unbindable only at
+ * the very end, as the readonlyPaths and maskedPaths binds need / bindable. */
+static int root_propagation(struct congo_rootfs_ctx *ctx, bool unbindable, congo_error *err)
+{
+    const char *name = ctx->priv->propagation_set ? ctx->config->linux_->rootfs_propagation : NULL;
+    unsigned long flag = 0;
+
+    if (!name || congo_mount_propagation_parse(&flag, name, "linux.rootfsPropagation", err) < 0)
+        return 0;
+    if (!!(flag & MS_UNBINDABLE) != unbindable)
+        return 0;
+    if (mount(NULL, "/", NULL, flag, NULL) < 0)
+        return congo_error_errno(err, "linux.rootfsPropagation: make the container's / %s", name);
+    return 0;
+}
+
 int congo_rootfs_pivot(struct congo_rootfs_ctx *ctx, congo_error *err)
 {
     struct congo_rootfs_priv *p = ctx->priv;
     int r;
 
     if (!p || p->rootfd < 0)
-        return congo_error_set(err, EINVAL, "rootfs: pivot before prepare");
+        return congo_error_set(err, 0, "rootfs: pivot before prepare");
     if (ctx->no_pivot) {
         if ((r = move_root(ctx, err)) < 0)
             return congo_error_wrap(err, r, "rootfs (--no-pivot)");
@@ -807,11 +831,8 @@ int congo_rootfs_pivot(struct congo_rootfs_ctx *ctx, congo_error *err)
         if (chdir("/") < 0)
             return congo_error_errno(err, "rootfs: chdir /");
     }
-    /* An explicit rootfsPropagation is for the container's / (the rootfs
-     * bind is private at this point, see parent_private()). */
-    if (p->propagation_set && mount(NULL, "/", NULL, p->propagation, NULL) < 0)
-        return congo_error_errno(err, "linux.rootfsPropagation: make the container's / %s",
-                                 ctx->config->linux_->rootfs_propagation);
+    if ((r = root_propagation(ctx, false, err)) < 0)
+        return r;
     if (p->setup_dev && (r = congo_devices_reopen_dev_null(err)) < 0)
         return r;
     return 0;
@@ -842,18 +863,18 @@ static int check_sysctl(const oci_config *c, const char *key, congo_error *err)
     if (str_has_prefix(key, "net.") || str_has_prefix(key, "net/")) {
         if (in_namespace(c, OCI_NS_NETWORK))
             return 0;
-        return congo_error_set(err, EPERM, "it would change the host: the container has no network namespace");
+        return congo_error_set(err, 0, "it would change the host: the container has no network namespace");
     }
     if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0) {
         if (in_namespace(c, OCI_NS_UTS))
             return 0;
-        return congo_error_set(err, EPERM, "it would change the host: the container has no UTS namespace");
+        return congo_error_set(err, 0, "it would change the host: the container has no UTS namespace");
     }
-    return congo_error_set(err, EPERM, "not a namespaced sysctl: it would change the host");
+    return congo_error_set(err, 0, "not a namespaced sysctl: it would change the host");
 ipc:
     if (in_namespace(c, OCI_NS_IPC))
         return 0;
-    return congo_error_set(err, EPERM, "it would change the host: the container has no IPC namespace");
+    return congo_error_set(err, 0, "it would change the host: the container has no IPC namespace");
 }
 
 static int write_sysctls(const oci_config *c, congo_error *err)
@@ -882,7 +903,7 @@ static int write_sysctls(const oci_config *c, congo_error *err)
                 if (*s == '.')
                     *s = '/';
         if (!*key || path[0] == '/' || strstr(path, "..") || strstr(path, "//"))
-            return congo_error_set(err, EINVAL, "linux.sysctl `%s`: not a sysctl name", key);
+            return congo_error_set(err, 0, "linux.sysctl `%s`: not a sysctl name", key);
         fd = congo_openat2(dir, path, O_WRONLY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
         if (fd < 0)
             return congo_error_set(err, -fd, "linux.sysctl `%s` = `%s`: open /proc/sys/%s", key, value, path);
@@ -936,7 +957,7 @@ static int open_dev_null(congo_error *err)
         return congo_error_set(err, -fd, "linux.maskedPaths: open /dev/null");
     if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
         close(fd);
-        return congo_error_set(err, EPERM, "linux.maskedPaths: /dev/null is not the null device (1:3)");
+        return congo_error_set(err, 0, "linux.maskedPaths: /dev/null is not the null device (1:3)");
     }
     return fd;
 }
@@ -958,9 +979,14 @@ static int mask_path(int nullfd, const char *path, congo_error *err)
         return 0;
     if (errno == ENOENT)
         return 0;
-    if (errno != ENOTDIR)
+    /* A directory (move_mount says EINVAL, mount(2) ENOTDIR): an empty
+     * read-only tmpfs over it. */
+    struct stat st;
+    int saved = errno;
+    if ((saved != EINVAL && saved != ENOTDIR) || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        errno = saved;
         return congo_error_errno(err, "bind /dev/null");
-    /* A directory: an empty read-only tmpfs over it. */
+    }
     if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
         return congo_error_errno(err, "mount a read-only tmpfs");
     return 0;
@@ -974,7 +1000,7 @@ int congo_rootfs_finalize(struct congo_rootfs_ctx *ctx, congo_error *err)
     int r = 0;
 
     if (!p)
-        return congo_error_set(err, EINVAL, "rootfs: finalize before prepare");
+        return congo_error_set(err, 0, "rootfs: finalize before prepare");
     /* tmpfs and /dev mounts asked read-only. */
     for (size_t i = 0; i < p->n_ro; i++) {
         const oci_mount *m = &c->mounts[p->ro[i].index];
@@ -1021,6 +1047,7 @@ int congo_rootfs_finalize(struct congo_rootfs_ctx *ctx, congo_error *err)
                 goto out;
             }
     }
+    r = root_propagation(ctx, true, err);
 out:
     congo_rootfs_ctx_clear(ctx);
     return r;

@@ -388,7 +388,7 @@ test_linux_devices() {
 
 # The container's root (host uid 100000) must reach the bundle.
 userns_bundle() {
-    make_bundle
+    make_bundle "$@"
     chmod 755 "$T"
     cfg '.linux.namespaces += [{"type": "user"}] |
          .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
@@ -419,6 +419,41 @@ test_sysfs_in_a_user_namespace_without_netns_is_a_readonly_bind() {
     sub=$(awk '$5 ~ "^/sys/" {print $5, $6}' <<< "$OUT")
     [ -n "$sub" ] || fail "no mount under /sys: the host's were not bound"
     ! grep -v ' ro' <<< "$sub" || fail "writable mounts under /sys"
+}
+
+# Idmapped binds: with the mount's own mappings (the child makes them) and,
+# in a user namespace, with the container's (the parent opens them).
+test_idmapped_mounts() {
+    make_bundle
+    chmod 755 "$T"
+    mkdir -p "$T/idm/sub"; echo a > "$T/idm/f"; chown 1000:1000 "$T/idm/f"; chmod 755 "$T/idm"
+    mount -t tmpfs tmpfs "$T/idm/sub"; touch "$T/idm/sub/g"
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"rbind\", \"ridmap\"],
+        \"uidMappings\": [{\"containerID\": 1000, \"hostID\": 3000, \"size\": 1}, {\"containerID\": 0, \"hostID\": 0, \"size\": 1}],
+        \"gidMappings\": [{\"containerID\": 1000, \"hostID\": 4000, \"size\": 1}, {\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}]"
+    run_in -- sh -c 'stat -c "%u:%g %n" /idm/f /idm/sub/g; grep " /idm" /proc/self/mountinfo'
+    assert_ok
+    assert_contains "$OUT" "3000:4000 /idm/f"
+    assert_contains "$OUT" "0:0 /idm/sub/g"
+    assert_contains "$(mnt_line "$OUT" /idm)" idmapped
+    assert_contains "$(mnt_line "$OUT" /idm/sub)" idmapped "ridmap maps the submounts too"
+    assert_eq "$(stat -c %u:%g "$T/idm/f")" 1000:1000 "the host file changed owner"
+
+    userns_bundle b2
+    mkdir -p "$B/rootfs/idm"
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"bind\", \"idmap\"]}]"
+    run_in -- sh -c 'stat -c "%u:%g %n" /idm/f; grep " /idm" /proc/self/mountinfo'
+    assert_ok
+    # Host 1000 seen as 1000 in the container, through its user namespace.
+    assert_contains "$OUT" "1000:1000 /idm/f"
+    assert_contains "$(mnt_line "$OUT" /idm)" idmapped
+    umount "$T/idm/sub"
+
+    make_bundle b3
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"bind\", \"idmap\"]}]"
+    run_in -- true
+    assert_failed
+    assert_contains "$ERR" '`idmap` without uidMappings and gidMappings needs a user namespace'
 }
 
 test_sysctl() {

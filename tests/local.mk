@@ -13,3 +13,11 @@ endif
 EXTRA_DIST += tests
 check-local: all $(check_PROGRAMS)
 	$(top_srcdir)/tests/run-tests.sh
+
+# config model: parser, validation and lookups (oci-config.h)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-config
+tests_unit_test_config_SOURCES = tests/unit/test-config.c
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS) -DTOP_BUILDDIR=\"$(abs_top_builddir)\"
+tests_unit_test_config_LDADD = $(UNIT_LDADD)
+endif

@@ -37,7 +37,8 @@ rootfs_template() {
         rm -rf "$tmp"
         mkdir -p "$tmp"/{bin,etc,proc,sys,dev,tmp,root,home}
         cp "$BUSYBOX" "$tmp/bin/busybox"
-        for a in $("$BUSYBOX" --list); do ln -sf busybox "$tmp/bin/$a"; done
+        # (`busybox --list` names busybox itself: keep the binary.)
+        for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -sf busybox "$tmp/bin/$a"; done
         mkdir -p "$tmp/sbin" "$tmp/usr/bin" "$tmp/usr/sbin"
         printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\ntester:x:1000:1000::/home:/bin/sh\n' > "$tmp/etc/passwd"
         printf 'root:x:0:\nnogroup:x:65534:\ntester:x:1000:\nextra:x:2000:tester\n' > "$tmp/etc/group"

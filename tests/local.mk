@@ -10,6 +10,18 @@ tests_unit_test_utils_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_utils_LDADD = $(UNIT_LDADD)
 endif
 
+# rootfs: the harness running the rootfs module in real namespaces; mount option parser
+check_PROGRAMS += tests/helpers/rootfs-harness
+tests_helpers_rootfs_harness_SOURCES = tests/helpers/rootfs-harness.c
+tests_helpers_rootfs_harness_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_helpers_rootfs_harness_LDADD = libcongo.a $(LIBCONGO_LIBS)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-mount-options
+tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c
+tests_unit_test_mount_options_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mount_options_LDADD = $(UNIT_LDADD)
+endif
+
 # cgroups: cgtool drives libcongo's cgroup module for tests/cgroups/; unit tests of the pure parts.
 check_PROGRAMS += tests/helpers/cgtool
 tests_helpers_cgtool_SOURCES = tests/helpers/cgtool.c

@@ -80,3 +80,7 @@ check_PROGRAMS += contrib/seccomp-listener/seccomp-listener
 contrib_seccomp_listener_seccomp_listener_SOURCES = contrib/seccomp-listener/seccomp-listener.c
 contrib_seccomp_listener_seccomp_listener_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS)
 contrib_seccomp_listener_seccomp_listener_LDADD = $(LIBSECCOMP_LIBS)
+
+# tests/run-tests.sh builds these first, so a test never meets a missing helper.
+check-programs: all $(check_PROGRAMS)
+.PHONY: check-programs

@@ -52,6 +52,7 @@ rootfs_template() {
 # config.json comes from `congo spec`, with the cgroup under $CONGO_TEST_CGROUP.
 make_bundle() {
     B=$T/${1:-bundle}
+    rm -rf "$B"
     mkdir -p "$B"
     cp -al "$(rootfs_template)" "$B/rootfs" 2>/dev/null || cp -a "$(rootfs_template)" "$B/rootfs"
     (cd "$B" && "$CONGO" spec) || fail "congo spec failed"
@@ -116,6 +117,12 @@ assert_no_mounts() {
 wait_for() {
     local i
     for i in $(seq 100); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+# wait_status ID STATUS: poll `congo state` for up to 5 s.
+wait_status() {
+    local i
+    for i in $(seq 100); do [ "$(state_status "$1")" = "$2" ] && return 0; sleep 0.05; done
     return 1
 }
 # The status field of `congo state`.

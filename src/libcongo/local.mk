@@ -18,6 +18,12 @@ libcongo_a_SOURCES += \
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c
+# The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
+libcongo_a_SOURCES += \
+	src/libcongo/state.c src/libcongo/state.h \
+	src/libcongo/namespaces.c src/libcongo/namespaces.h \
+	src/libcongo/container.c src/libcongo/container.h src/libcongo/container-internal.h \
+	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

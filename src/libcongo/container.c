@@ -37,17 +37,11 @@
 
 static const oci_linux empty_linux;
 
-static char *owner_name(void)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    return pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned) geteuid());
-}
-
 static int write_pid_file(const char *path, pid_t pid, congo_error *err)
 {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%d", (int) pid); /* digits only: containerd parses it strictly */
-    int r = write_file_atomic_at(AT_FDCWD, path, buf, n, 0644, err);
+    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
     if (r < 0)
         return congo_error_wrap(err, r, "--pid-file");
     return 0;
@@ -307,7 +301,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->bundle = xstrdup(bundle);
     j.state->rootfs = xstrdup(rootfs);
     j.state->created_at = rfc3339_now();
-    j.state->owner = owner_name();
+    j.state->owner = geteuid();
     j.state->exit_status = -1;
     j.state->systemd_cgroup = o->systemd_cgroup;
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
@@ -331,7 +325,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto fail;
     if (j.state->poststart_hooks || j.state->poststop_hooks) {
-        r = write_file_atomic_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
+        r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
         if (r < 0)
             goto fail;
     }
@@ -389,11 +383,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto fail;
     close(steal_fd(&child_sync));
+    /* The pid is recorded with the "created" state below: until then a
+     * killed congo takes the child with it (it reads EOF on the sync socket
+     * or gets PR_SET_PDEATHSIG). */
     congo_pid_stat(j.pid, &j.state->pid_start, NULL);
     j.state->pid = j.pid;
-    r = congo_state_write(j.dirfd, j.state, err);
-    if (r < 0)
-        goto fail;
     r = drive_child(&j, err);
     if (r < 0)
         goto fail;
@@ -494,11 +488,8 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
     }
     if (read(fifo, &c, 1) != 1)
         return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);
+    /* Without the fifo the container reads as running. */
     unlinkat(dfd, "exec.fifo", 0);
-    s->started = true;
-    r = congo_state_write(dfd, s, err);
-    if (r < 0)
-        return r;
     /* The init closes its end at execve (O_CLOEXEC): EOF means the user
      * process runs; an error record means it could not. */
     {

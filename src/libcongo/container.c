@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "oci-config.h"
 #include "process.h"
 #include "seccomp.h"
@@ -125,6 +126,11 @@ static int drive_child(struct create_job *j, congo_error *err)
     }
     if (j->plan.create[OCI_NS_USER]) {
         r = congo_ns_write_id_maps(j->pid, l, err);
+        if (r < 0)
+            return r;
+    }
+    if (l->net_devices.n > 0) {
+        r = congo_netdev_move(j->pid, &l->net_devices, err);
         if (r < 0)
             return r;
     }

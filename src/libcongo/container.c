@@ -330,11 +330,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = congo_state_write(j.dirfd, j.state, err);
     if (r < 0)
         goto fail;
-    if (j.state->poststart_hooks || j.state->poststop_hooks) {
-        r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
-        if (r < 0)
-            goto fail;
-    }
+    /* exec, update, ps and delete's poststop hooks use the config as it was
+     * at create, whatever happens to the bundle afterwards. */
+    r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
+    if (r < 0)
+        goto fail;
     r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
     if (r < 0)
         goto fail;

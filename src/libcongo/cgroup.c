@@ -544,11 +544,15 @@ int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_r
         if (r < 0)
             goto fail;
     }
-    if (res) {
-        r = congo_cgroup_apply(cg, res, true, err);
-        if (r < 0)
-            goto fail;
-    }
+    /* A leaf made now everywhere needs no restoring when applying fails:
+     * it is removed.  Device rules apply with or without linux.resources. */
+    size_t leaves = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (strcmp(created[k].rel, cg->path + 1) == 0)
+            leaves++;
+    r = congo_cgroup_apply(cg, res, leaves == cg->n, err);
+    if (r < 0)
+        goto fail;
     for (size_t k = 0; k < nc; k++)
         free(created[k].rel);
     free(created);

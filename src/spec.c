@@ -11,28 +11,33 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "libcongo/seccomp-profile.h"
 #include "libcongo/utils.h"
 
 struct spec_opts {
     const char *bundle;
     bool rootless;
+    bool seccomp;
 };
 
-enum { OPT_BUNDLE = 'b', OPT_ROOTLESS = 1000 };
+enum { OPT_BUNDLE = 'b', OPT_ROOTLESS = 1000, OPT_SECCOMP };
 
 static const struct option spec_longopts[] = {
     { "bundle", required_argument, NULL, OPT_BUNDLE },
     { "rootless", no_argument, NULL, OPT_ROOTLESS },
+    { "seccomp", no_argument, NULL, OPT_SECCOMP },
     {},
 };
 
 static const char spec_usage[] =
-    "Usage: congo spec [--bundle DIR] [--rootless]\n"
+    "Usage: congo spec [--bundle DIR] [--rootless] [--seccomp]\n"
     "\n"
     "Write a default config.json into the bundle directory (default: the current one).\n"
     "\n"
     "  -b, --bundle DIR   where to write config.json\n"
-    "  --rootless         a config for an unprivileged user (user namespace, no cgroup limits)\n";
+    "  --rootless         a config for an unprivileged user (user namespace, no cgroup limits)\n"
+    "  --seccomp          add congo's default seccomp profile (denies the kernel keyring, io_uring,\n"
+    "                     bpf, mount, new namespaces, kexec, modules... see `congo features`)\n";
 
 static int spec_opt(int opt, const char *arg, void *data, congo_error *err)
 {
@@ -41,6 +46,8 @@ static int spec_opt(int opt, const char *arg, void *data, congo_error *err)
         o->bundle = arg;
     else if (opt == OPT_ROOTLESS)
         o->rootless = true;
+    else if (opt == OPT_SECCOMP)
+        o->seccomp = true;
     return 0;
 }
 
@@ -83,6 +90,7 @@ static const char spec_template[] =
     "  ],\n"
     "  \"linux\": {\n"
     "%s"
+    "%s"
     "    \"namespaces\": [\n"
     "      { \"type\": \"pid\" },\n"
     "      { \"type\": \"network\" },\n"
@@ -117,7 +125,7 @@ int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
     static const struct command_opts opts = { spec_usage, "b:", spec_longopts, false };
     struct spec_opts o = { .bundle = "." };
-    _cleanup_free_ char *json = NULL, *mappings = NULL;
+    _cleanup_free_ char *json = NULL, *mappings = NULL, *seccomp = NULL, *profile = NULL;
     _cleanup_close_ int dfd = -1;
     int first, r;
 
@@ -131,8 +139,15 @@ int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
         mappings = xasprintf("    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
                              "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n",
                              (unsigned) getuid(), (unsigned) getgid());
+    if (o.seccomp) {
+        /* The capabilities of the template above: what they unlock stays allowed. */
+        static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+        profile = congo_seccomp_default_profile(caps, 4);
+        seccomp = xasprintf("    \"seccomp\": %s,\n", profile);
+    }
     json = xasprintf(spec_template, o.rootless ? "" : ", \"gid=5\"", o.rootless ? rootless_sysfs : root_sysfs,
-                     o.rootless ? mappings : root_resources, o.rootless ? ",\n      { \"type\": \"user\" }" : "");
+                     o.rootless ? mappings : root_resources, seccomp ? seccomp : "",
+                     o.rootless ? ",\n      { \"type\": \"user\" }" : "");
     dfd = open(o.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return congo_error_errno(err, "open bundle directory `%s`", o.bundle);

@@ -25,3 +25,38 @@ endif
 EXTRA_DIST += tests
 check-local: all $(check_PROGRAMS)
 	$(top_srcdir)/tests/run-tests.sh
+
+# The container process, capabilities, hooks, signal names.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-signals tests/unit/test-caps tests/unit/test-hooks tests/unit/test-process \
+	tests/unit/test-terminal
+tests_unit_test_signals_SOURCES = tests/unit/test-signals.c
+tests_unit_test_signals_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_signals_LDADD = $(UNIT_LDADD)
+tests_unit_test_caps_SOURCES = tests/unit/test-caps.c
+tests_unit_test_caps_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_caps_LDADD = $(UNIT_LDADD)
+tests_unit_test_hooks_SOURCES = tests/unit/test-hooks.c
+tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hooks_LDADD = $(UNIT_LDADD)
+tests_unit_test_process_SOURCES = tests/unit/test-process.c
+tests_unit_test_process_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_process_LDADD = $(UNIT_LDADD)
+tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c
+tests_unit_test_terminal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_terminal_LDADD = $(UNIT_LDADD) -lutil
+endif
+
+# seccomp (issue 4): the unit test loads filters in forked children and runs
+# the example agent from contrib/ for the notify round trip.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-seccomp
+tests_unit_test_seccomp_SOURCES = tests/unit/test-seccomp.c
+tests_unit_test_seccomp_CFLAGS = $(UNIT_CFLAGS) \
+	-DSECCOMP_LISTENER='"$(abs_top_builddir)/contrib/seccomp-listener/seccomp-listener"'
+tests_unit_test_seccomp_LDADD = $(UNIT_LDADD)
+endif
+check_PROGRAMS += contrib/seccomp-listener/seccomp-listener
+contrib_seccomp_listener_seccomp_listener_SOURCES = contrib/seccomp-listener/seccomp-listener.c
+contrib_seccomp_listener_seccomp_listener_CFLAGS = $(AM_CFLAGS) $(LIBSECCOMP_CFLAGS)
+contrib_seccomp_listener_seccomp_listener_LDADD = $(LIBSECCOMP_LIBS)

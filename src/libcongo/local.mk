@@ -17,3 +17,14 @@ libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CF
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
 LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+
+# config model: semantic validation of config.json (oci-config.h)
+libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
+
+# The container process, capabilities, terminal, hooks, signal names.
+libcongo_a_SOURCES += \
+	src/libcongo/process.c src/libcongo/caps.c src/libcongo/terminal.c \
+	src/libcongo/hooks.c src/libcongo/signals.c
+
+# seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
+libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h

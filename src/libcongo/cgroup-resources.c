@@ -220,7 +220,8 @@ static int plan_memory(struct cg_plan *p, const oci_memory *m, const enum cg_whe
             add(p, CG_MEMORY, w, F "memory.reservation", "memory.soft_limit_in_bytes", "%" PRId64,
                 m->reservation.value);
         if (limit_set(&m->kernel))
-            add(p, CG_MEMORY, w, F "memory.kernel", "memory.kmem.limit_in_bytes", "%" PRId64, m->kernel.value);
+            add(p, CG_MEMORY, w, F "memory.kernel", "memory.kmem.limit_in_bytes", "%" PRId64, m->kernel.value)
+                ->verify = true;
         if (limit_set(&m->kernel_tcp))
             add(p, CG_MEMORY, w, F "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", "%" PRId64,
                 m->kernel_tcp.value);
@@ -758,6 +759,12 @@ static int write_error(struct congo_cgroup *cg, struct congo_cgroup_dir *d, cons
         return congo_error_set(err, 0, "%s: not supported by this host's kernel (no `%s` in `%s%s`)", w->field, file,
                                d->mountpoint, cg->path);
     }
+    if (e == EINVAL && strcmp(file, "memory.limit_in_bytes") == 0) {
+        char memsw[64];
+        if (congo_cgroup_read(d->fd, "memory.memsw.limit_in_bytes", memsw, sizeof memsw) > 0)
+            return congo_error_set(err, 0, "%s: `%s` is above the memory+swap limit `%s` (set "
+                                           "linux.resources.memory.swap as well)", w->field, w->value, memsw);
+    }
     if (e == EBUSY && w->ctrl == CG_MEMORY)
         return congo_error_set(err, e, "%s: cannot set `%s` in `%s`: the container already uses more", w->field,
                                w->value, file);
@@ -814,11 +821,31 @@ static int write_one(struct congo_cgroup *cg, const struct cg_write *w, bool res
         (*u)[*nu].value = old;
         (*nu)++;
     }
+    if (w->ctrl == CG_UNIFIED && faccessat(d->fd, file, F_OK, 0) < 0 && errno == ENOENT) {
+        /* A key of a controller not enabled yet: enable it, or say why not. */
+        _cleanup_free_ char *ctrl = xstrndup(file, strcspn(file, "."));
+        congo_error e2 = CONGO_ERROR_INIT;
+        if (strcmp(ctrl, "cgroup") != 0 && !congo_cgroup_v2_has(cg, ctrl)
+            && congo_cgroup_v2_enable(cg, ctrl, &e2) < 0) {
+            r = congo_error_set(err, 0, "%s: the %s controller is not available in cgroup v2 here%s (%s)", w->field,
+                                ctrl, cg->mode == CONGO_CGROUP_HYBRID ? " (this hybrid host may drive it through v1)"
+                                                                      : "", e2.msg);
+            congo_error_clear(&e2);
+            return r;
+        }
+        congo_error_clear(&e2);
+    }
     _cleanup_close_ int fd = openat(d->fd, file, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return write_error(cg, d, w, file, errno, err);
     if (write(fd, value, strlen(value)) != (ssize_t) strlen(value))
         return write_error(cg, d, w, file, errno, err);
+    if (w->verify) {
+        char now[64];
+        if (congo_cgroup_read(d->fd, file, now, sizeof now) >= 0 && strcmp(now, value) != 0)
+            return congo_error_set(err, 0, "%s: this kernel ignores `%s` (wrote `%s`, reads `%s`)", w->field, file,
+                                   value, now);
+    }
     return 0;
 }
 

@@ -12,7 +12,7 @@ libcongo_a_SOURCES = \
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c \
-	src/libcongo/cgroup-devices.c
+	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

@@ -143,6 +143,23 @@ test_failed_update_restores_everything() {
     fi
 }
 
+test_stats_of_a_busy_cgroup() {
+    local p j
+    p=$(cgpath)
+    "$CGTOOL" create "$p" "$(res '{"pids":{"limit":50},"memory":{"limit":67108864}}')" >/dev/null
+    spawn "$p" -- sh -c 'x=$(head -c 4000000 /dev/zero | tr "\\0" a); while :; do :; done' >/dev/null
+    sleep 1
+    run_cmd "$CGTOOL" stats "$p" myid
+    assert_ok
+    j=$OUT
+    assert_eq "$(echo "$j" | jq -r '.type + " " + .id')" "stats myid"
+    [ "$(echo "$j" | jq '.data.cpu.usage.total')" -gt 100000000 ] || fail "cpu total too small: $j"
+    [ "$(echo "$j" | jq '.data.memory.usage.usage')" -gt 1000000 ] || fail "memory usage too small: $j"
+    assert_eq "$(echo "$j" | jq '.data.memory.usage.limit')" 67108864
+    [ "$(echo "$j" | jq '.data.pids.current')" -ge 1 ] || fail "no pids: $j"
+    assert_eq "$(echo "$j" | jq '.data.pids.limit')" 50
+}
+
 bad_create() {
     local json=$1 want=$2 m p
     p=/$CONGO_TEST_CGROUP/fresh/bad

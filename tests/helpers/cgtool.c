@@ -9,6 +9,7 @@
  *   cgtool kill PATH SIGNAL
  *   cgtool freeze PATH | thaw PATH | frozen PATH
  *   cgtool update PATH RESOURCES.json
+ *   cgtool stats PATH [ID]   (runc's events JSON)
  *   cgtool destroy PATH
  *   cgtool spawn PATH -- CMD...   (clone3 CLONE_INTO_CGROUP on v2, else enter; prints the pid)
  *
@@ -153,6 +154,14 @@ int main(int argc, char **argv)
         if (r == 0)
             r = congo_cgroup_update(cg, res, &err);
         oci_resources_free(res);
+    } else if (strcmp(cmd, "stats") == 0) {
+        struct congo_cgroup_stats st;
+        r = congo_cgroup_stats(cg, &st, &err);
+        if (r == 0) {
+            _cleanup_free_ char *j = congo_cgroup_event_json("stats", argc > 3 ? argv[3] : "x", &st);
+            puts(j);
+            congo_cgroup_stats_free(&st);
+        }
     } else if (strcmp(cmd, "destroy") == 0) {
         r = congo_cgroup_destroy(cg, &err);
     } else if (strcmp(cmd, "spawn") == 0 && argc > 4 && strcmp(argv[3], "--") == 0) {

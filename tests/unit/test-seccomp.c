@@ -27,12 +27,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <yajl/yajl_tree.h>
 
 #include "libcongo/error.h"
 #include "libcongo/log.h"
 #include "libcongo/seccomp-profile.h"
 #include "libcongo/seccomp.h"
+#include "libcongo/sha256.h"
 #include "libcongo/utils.h"
 
 #ifndef SECCOMP_LISTENER
@@ -860,6 +862,102 @@ static void default_profile_compiles_and_denies(void **state)
     congo_seccomp_free(f);
 }
 
+/* ---- the cache of compiled programs ---------------------------------------- */
+
+static void sha256_vectors(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t repeat;
+        const char *hex;
+    } v[] = {
+        { "", 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+        { "a", 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+        struct congo_sha256 c;
+        uint8_t d[32];
+        char hex[65];
+        congo_sha256_init(&c);
+        for (size_t k = 0; k < v[i].repeat; k++)
+            congo_sha256_update(&c, v[i].in, strlen(v[i].in));
+        congo_sha256_final(&c, d);
+        congo_sha256_hex(d, hex);
+        assert_string_equal(hex, v[i].hex);
+    }
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+    assert_non_null(d);
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void cache_gives_the_same_program(void **state)
+{
+    _cleanup_free_ char *dir = scratch_path("cache/seccomp");
+    const char *json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\", "
+                       "\"SCMP_ARCH_X86\"], \"listenerPath\": \"/run/a.sock\", \"syscalls\": ["
+                       "{\"names\": [\"getpid\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                       "{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}";
+    oci_seccomp *s = sc_parse(json);
+    congo_error err = CONGO_ERROR_INIT;
+    struct congo_seccomp *plain = NULL, *miss = NULL, *hit = NULL, *other = NULL;
+
+    assert_int_equal(congo_seccomp_compile(&plain, s, &err), 0);
+    assert_int_equal(congo_seccomp_compile_cached(&miss, s, dir, &err), 0);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(congo_seccomp_compile_cached(&hit, s, dir, &err), 0);
+    assert_int_equal(count_entries(dir), 1);
+    for (struct congo_seccomp *f = miss; f; f = f == miss ? hit : NULL) {
+        assert_int_equal(congo_seccomp_bpf_len(f), congo_seccomp_bpf_len(plain));
+        assert_memory_equal(congo_seccomp_bpf(f), congo_seccomp_bpf(plain), congo_seccomp_bpf_len(plain) * 8);
+        assert_true(congo_seccomp_uses_notify(f));
+    }
+    /* Another profile is another entry; an invalid one is an error, never a hit. */
+    s->syscalls[1].action[9] = 'L'; /* SCMP_ACT_NOTIFY -> SCMP_ACT_LOTIFY */
+    assert_true(congo_seccomp_compile_cached(&other, s, dir, &err) < 0);
+    assert_non_null(strstr(err.msg, "unknown action \"SCMP_ACT_LOTIFY\""));
+    congo_error_clear(&err);
+    free(s->syscalls[1].action);
+    s->syscalls[1].action = xstrdup("SCMP_ACT_KILL");
+    assert_int_equal(congo_seccomp_compile_cached(&other, s, dir, &err), 0);
+    assert_false(congo_seccomp_uses_notify(other));
+    assert_int_equal(count_entries(dir), 2);
+
+    /* A damaged entry is ignored (and rewritten). */
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            int dfd = dirfd(d);
+            int fd = openat(dfd, de->d_name, O_WRONLY | O_TRUNC | O_CLOEXEC);
+            assert_true(fd >= 0);
+            assert_int_equal(write(fd, "CONGOSC1junk", 12), 12);
+            close(fd);
+        }
+    closedir(d);
+    congo_seccomp_free(hit);
+    hit = NULL;
+    assert_int_equal(congo_seccomp_compile_cached(&hit, s, dir, &err), 0);
+    assert_int_equal(congo_seccomp_bpf_len(hit), congo_seccomp_bpf_len(other));
+
+    congo_seccomp_free(plain);
+    congo_seccomp_free(miss);
+    congo_seccomp_free(hit);
+    congo_seccomp_free(other);
+    sc_free(s);
+}
+
 /* ---- features ---------------------------------------------------------------- */
 
 static bool has(const char *const *list, const char *name)
@@ -908,6 +1006,8 @@ int main(void)
         cmocka_unit_test(notify_round_trip_with_the_example_listener),
         cmocka_unit_test(send_listener_errors),
         cmocka_unit_test(default_profile_compiles_and_denies),
+        cmocka_unit_test(sha256_vectors),
+        cmocka_unit_test(cache_gives_the_same_program),
         cmocka_unit_test(features_lists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,9 +10,42 @@ tests_unit_test_utils_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_utils_LDADD = $(UNIT_LDADD)
 endif
 
+# cgroups: cgtool drives libcongo's cgroup module for tests/cgroups/; unit tests of the pure parts.
+check_PROGRAMS += tests/helpers/cgtool
+tests_helpers_cgtool_SOURCES = tests/helpers/cgtool.c
+tests_helpers_cgtool_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_helpers_cgtool_LDADD = libcongo.a $(LIBCONGO_LIBS)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-cgroup
+tests_unit_test_cgroup_SOURCES = tests/unit/test-cgroup.c
+tests_unit_test_cgroup_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cgroup_LDADD = $(UNIT_LDADD)
+endif
+
 EXTRA_DIST += tests
 check-local: all $(check_PROGRAMS)
 	$(top_srcdir)/tests/run-tests.sh
+
+# The container process, capabilities, hooks, signal names.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-signals tests/unit/test-caps tests/unit/test-hooks tests/unit/test-process \
+	tests/unit/test-terminal
+tests_unit_test_signals_SOURCES = tests/unit/test-signals.c
+tests_unit_test_signals_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_signals_LDADD = $(UNIT_LDADD)
+tests_unit_test_caps_SOURCES = tests/unit/test-caps.c
+tests_unit_test_caps_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_caps_LDADD = $(UNIT_LDADD)
+tests_unit_test_hooks_SOURCES = tests/unit/test-hooks.c
+tests_unit_test_hooks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hooks_LDADD = $(UNIT_LDADD)
+tests_unit_test_process_SOURCES = tests/unit/test-process.c
+tests_unit_test_process_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_process_LDADD = $(UNIT_LDADD)
+tests_unit_test_terminal_SOURCES = tests/unit/test-terminal.c
+tests_unit_test_terminal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_terminal_LDADD = $(UNIT_LDADD) -lutil
+endif
 
 # seccomp (issue 4): the unit test loads filters in forked children and runs
 # the example agent from contrib/ for the notify round trip.

@@ -16,6 +16,7 @@ export TOP_BUILDDIR=${TOP_BUILDDIR:-$TOP_SRCDIR}
 
 if [ -z "${CONGO_UNDER_SUBREAPER:-}" ]; then
     cc -O2 -o "$TOP_BUILDDIR/tests/helpers/subreaper" "$TESTS_DIR/helpers/subreaper.c" || exit 1
+    cc -O2 -o "$TOP_BUILDDIR/tests/helpers/recvtty" "$TESTS_DIR/helpers/recvtty.c" || exit 1
     export CONGO_UNDER_SUBREAPER=1
     exec "$TOP_BUILDDIR/tests/helpers/subreaper" "$0" "$@"
 fi

@@ -19,10 +19,19 @@ enum congo_cgroup_mode { CONGO_CGROUP_V1, CONGO_CGROUP_V2, CONGO_CGROUP_HYBRID }
 int congo_cgroup_detect_mode(enum congo_cgroup_mode *out, congo_error *err);
 const char *congo_cgroup_mode_name(enum congo_cgroup_mode mode);
 
-/* The container's cgroup path: linux.cgroupsPath when given (absolute, or
- * relative to the congo parent), else "/congo/<id>".  Validated: no "..",
- * no empty components. */
+/* The container's cgroup path: linux.cgroupsPath when given, else
+ * "/congo/<id>".  An absolute cgroupsPath is taken from the hierarchy roots;
+ * a relative one is relative to the parent of the caller's own cgroup2
+ * cgroup (as runc does on cgroup2; "/" on v1 and hybrid hosts, whose 0::
+ * line is "/").  Validated: no "..", no control characters, not the root;
+ * "." and repeated slashes are dropped. */
 int congo_cgroup_path_for(char **out, const char *cgroups_path, const char *id, congo_error *err);
+/* The pure part of congo_cgroup_path_for(): `base` is the parent for a
+ * relative cgroups_path (NULL = "/"). */
+int congo_cgroup_path_join(char **out, const char *base, const char *cgroups_path, const char *id,
+                           congo_error *err);
+/* Normalise an absolute cgroup path ("/a//./b/" -> "/a/b") and validate it. */
+int congo_cgroup_path_clean(char **out, const char *path, congo_error *err);
 
 struct congo_cgroup;
 

@@ -10,8 +10,14 @@
 #include "oci-config.h"
 
 /* Run hooks in order; stop at the first failure with an error such as
- * "createRuntime hook #1 (/usr/bin/x): exited with status 3: <its stderr>".
- * `kind` is the spec's name ("prestart", "createRuntime", ...). */
+ * "createRuntime hook #1 (/usr/bin/x): exited with status 3: <its stderr>"
+ * (#N is the index in the JSON array, from 0, as in runc's messages; the
+ * tail of stderr, or of stdout when stderr is empty).  A hook past its
+ * timeout is killed with SIGKILL, with its process group, and reaped:
+ * "... timed out after 5 s".  `kind` is the spec's name ("prestart",
+ * "createRuntime", ...).  Hooks inherit congo's cwd (runc runs them in the
+ * bundle directory) and must not run with SIGCHLD ignored (they are reaped
+ * with waitpid()). */
 int congo_hooks_run(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, congo_error *err);
 
 #endif

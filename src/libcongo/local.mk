@@ -9,10 +9,21 @@ libcongo_a_SOURCES = \
 	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
 	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \
 	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h
+# cgroups (placement, resources, device program, statistics)
+libcongo_a_SOURCES += \
+	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
 LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+
+# config model: semantic validation of config.json (oci-config.h)
+libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
+
+# The container process, capabilities, terminal, hooks, signal names.
+libcongo_a_SOURCES += \
+	src/libcongo/process.c src/libcongo/caps.c src/libcongo/terminal.c \
+	src/libcongo/hooks.c src/libcongo/signals.c
 
 # seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h

@@ -133,6 +133,7 @@ typedef struct oci_device {
     char *type;                 /* "c", "b", "u", "p" */
     char *path;                 /* required, absolute */
     int64_t major, minor;       /* required for c/b/u */
+    bool major_set, minor_set;  /* whether major/minor were given (validation) */
     oci_opt_u64 file_mode;
     oci_opt_u64 uid, gid;
 } oci_device;
@@ -257,6 +258,8 @@ typedef struct oci_time_offset {
 typedef struct oci_intel_rdt {
     char *clos_id, *l3_cache_schema, *mem_bw_schema;
     oci_opt_bool enable_cmt, enable_mbm;
+    char **schemata;            /* runtime-spec after 1.2: whole schemata lines */
+    oci_opt_bool enable_monitoring;
 } oci_intel_rdt;
 
 typedef struct oci_linux {
@@ -287,6 +290,7 @@ typedef struct oci_root {
 } oci_root;
 
 typedef struct oci_config {
+    char *source;               /* the name given to oci_config_parse(), for messages */
     char *oci_version;          /* required */
     oci_root root;              /* root.path is required on Linux */
     oci_mount *mounts;
@@ -315,10 +319,21 @@ int oci_process_parse(oci_process **out, const char *json, size_t len, const cha
 void oci_process_free(oci_process *p);
 int oci_resources_parse(oci_resources **out, const char *json, size_t len, const char *source, congo_error *err);
 void oci_resources_free(oci_resources *r);
+/* The checks of oci_config_validate() that concern a process alone (exec
+ * --process) or resources alone (update --resources); paths in messages are
+ * relative to the document ("args", "memory.limit"). */
+int oci_process_validate(const oci_process *p, const char *source, congo_error *err);
+int oci_resources_validate(const oci_resources *r, const char *source, congo_error *err);
+
+/* The namespaces entry of type t; NULL when the container inherits the
+ * runtime's namespace of that type. */
+const oci_namespace *oci_config_namespace(const oci_config *c, enum oci_namespace_type t);
 
 /* Name -> number lookups shared with features and validation; -1 when unknown. */
 int oci_rlimit_from_name(const char *name);
 int oci_cap_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21 */
+/* "RLIMIT_NOFILE" for RLIMIT_NOFILE; NULL when unknown. */
+const char *oci_rlimit_name(int resource);
 
 static inline void oci_config_freep(oci_config **c) { oci_config_free(*c); }
 #define _cleanup_config_ __attribute__((cleanup(oci_config_freep)))

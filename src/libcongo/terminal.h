@@ -15,8 +15,12 @@ int congo_console_socket_connect(int *out_fd, const char *path, congo_error *err
 /* In the container child after pivot_root: open a pty from the container's
  * /dev/ptmx, bind the slave onto /dev/console, make it the controlling
  * terminal and stdin/stdout/stderr, apply consoleSize, and send the master
- * over sock (then close it). */
+ * over sock (then close the master; sock stays open). */
 int congo_terminal_setup(int sock, const oci_process *p, congo_error *err);
+/* Added by the process module: the same with the /dev/console bind optional
+ * (false for `exec --tty`, whose container already has its console).  The
+ * payload sent with the master is "/dev/ptmx" (as runc); sock stays open. */
+int congo_terminal_open(int sock, const oci_process *p, bool mount_console, congo_error *err);
 
 /* Receive a pty master sent with SCM_RIGHTS. */
 int congo_terminal_recv_fd(int *out_fd, int sock, congo_error *err);
@@ -24,7 +28,9 @@ int congo_terminal_recv_fd(int *out_fd, int sock, congo_error *err);
 /* Foreground run with a terminal: copy stdin -> master and master -> stdout
  * until the master hangs up, with our tty in raw mode (restored afterwards)
  * and the window size forwarded on SIGWINCH. Returns when the container's
- * side is closed. */
+ * side is closed.  When stdin is not a tty, its end is passed on as VEOF
+ * (the container's shell sees ^D).  SIGWINCH is blocked except inside the
+ * poll and SIGPIPE ignored while it runs; both are restored. */
 int congo_terminal_proxy(int master, congo_error *err);
 
 #endif

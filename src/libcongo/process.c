@@ -1,0 +1,408 @@
+/* The container process between its root filesystem and execve(): the
+ * executable lookup, rlimits, identity (groups, uid/gid, capabilities,
+ * umask, cwd, no_new_privs) and the exec itself.
+ *
+ * Messages keep runc's phrases where callers match on them: podman maps
+ * "executable file not found in $PATH" and "no such file or directory" to
+ * exit status 127 and "permission denied" to 126. */
+#include "config.h"
+
+#include "process.h"
+#include "caps.h"
+#include "log.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- executable lookup ---------------------------------------------- */
+
+static const char *env_get(char **env, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; env && env[i]; i++)
+        if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+            return env[i] + n + 1;
+    return NULL;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (n == 1 && dir[0] == '/')
+        return xasprintf("/%s", name);
+    return xasprintf("%.*s/%s", (int) n, dir, name);
+}
+
+/* As Go's exec.LookPath (what runc uses) decides: a regular file or a
+ * symlink to one with any execute bit; a directory or a file without one is
+ * "permission denied".  Returns 0 or -errno. */
+static int check_executable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+        return -EACCES;
+    return 0;
+}
+
+int congo_process_lookup(char **exe_out, const char *file, const char *path_env, const char *cwd, congo_error *err)
+{
+    _cleanup_free_ char *path_copy = NULL;
+    char *entry, *next;
+    int r;
+
+    if (!cwd)
+        cwd = "/";
+    if (!file)
+        file = "";
+    if (strchr(file, '/')) {
+        /* Relative to process.cwd: execve() runs after chdir(cwd). */
+        _cleanup_free_ char *full = file[0] == '/' ? xstrdup(file) : path_join(cwd, file);
+        r = check_executable(full);
+        if (r == -EACCES)
+            return congo_error_set(err, EACCES, "exec: \"%s\"", file);
+        if (r < 0)
+            return congo_error_set(err, -r, "exec: \"%s\": stat %s", file, full);
+        *exe_out = xstrdup(file);
+        return 0;
+    }
+    if (!path_env) {
+        congo_error_set(err, 0, "exec: \"%s\": executable file not found in $PATH (process.env sets no PATH)", file);
+        return -ENOENT;
+    }
+    if (*file) {
+        path_copy = xstrdup(path_env);
+        for (entry = path_copy; entry; entry = next) {
+            _cleanup_free_ char *cand = NULL, *full = NULL;
+            next = strchr(entry, ':');
+            if (next)
+                *next++ = '\0';
+            /* An empty entry is the current directory (POSIX). */
+            cand = path_join(*entry ? entry : ".", file);
+            full = cand[0] == '/' ? xstrdup(cand) : path_join(cwd, cand);
+            if (check_executable(full) < 0)
+                continue;
+            if (cand[0] != '/') {
+                /* Go (and so runc) refuses these: PATH=. is a classic trap. */
+                congo_error_set(err, 0, "exec: \"%s\": cannot run executable found relative to current directory",
+                                file);
+                return -ENOENT;
+            }
+            *exe_out = steal_pointer(&cand);
+            return 0;
+        }
+    }
+    congo_error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", file);
+    return -ENOENT;
+}
+
+int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err)
+{
+    const char *cwd = p->cwd ? p->cwd : "/";
+    struct stat st;
+    int r;
+
+    if (cwd[0] != '/')
+        return congo_error_set(err, EINVAL, "process.cwd \"%s\": not an absolute path", cwd);
+    /* runc creates a missing cwd (0755, inside the container's root). */
+    if (stat(cwd, &st) < 0) {
+        if (errno != ENOENT)
+            return congo_error_errno(err, "process.cwd \"%s\"", cwd);
+        r = mkdir_p_at(AT_FDCWD, cwd, 0755, err);
+        if (r < 0)
+            return congo_error_wrap(err, r, "process.cwd \"%s\": create it", cwd);
+        if (stat(cwd, &st) < 0)
+            return congo_error_errno(err, "process.cwd \"%s\"", cwd);
+    }
+    if (!S_ISDIR(st.st_mode))
+        return congo_error_set(err, ENOTDIR, "process.cwd \"%s\"", cwd);
+    if (!p->args || !p->args[0])
+        return congo_error_set(err, EINVAL, "process.args: must contain at least the program to run");
+    return congo_process_lookup(exe_out, p->args[0], env_get(p->env, "PATH"), cwd, err);
+}
+
+/* ---- rlimits ---------------------------------------------------------- */
+
+static bool have_effective_cap(int cap)
+{
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (capget(&hdr, data) < 0)
+        return false;
+    return (data[cap / 32].effective >> (cap % 32)) & 1;
+}
+
+static void fmt_rlim(char *buf, size_t len, rlim_t v)
+{
+    if (v == RLIM_INFINITY)
+        snprintf(buf, len, "unlimited");
+    else
+        snprintf(buf, len, "%" PRIu64, (uint64_t) v);
+}
+
+int congo_process_set_limits(const oci_process *p, congo_error *err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const oci_rlimit *rl = &p->rlimits[i];
+        const char *type = rl->type ? rl->type : "?";
+        struct rlimit cur, want;
+        char soft[24], hard[24], curhard[24];
+
+        if (rl->resource < 0 || rl->resource >= RLIM_NLIMITS)
+            return congo_error_set(err, EINVAL, "process.rlimits[%zu]: unknown type \"%s\"", i, type);
+        want.rlim_cur = rl->soft;
+        want.rlim_max = rl->hard;
+        fmt_rlim(soft, sizeof soft, want.rlim_cur);
+        fmt_rlim(hard, sizeof hard, want.rlim_max);
+        if (want.rlim_cur > want.rlim_max)
+            return congo_error_set(err, EINVAL, "process.rlimits[%zu] (%s): soft limit %s is above the hard limit %s",
+                                   i, type, soft, hard);
+        if (getrlimit(rl->resource, &cur) < 0)
+            return congo_error_errno(err, "process.rlimits[%zu] (%s): read the current limit", i, type);
+        if (setrlimit(rl->resource, &want) == 0)
+            continue;
+        if (errno == EPERM && want.rlim_max > cur.rlim_max) {
+            fmt_rlim(curhard, sizeof curhard, cur.rlim_max);
+            if (!have_effective_cap(CAP_SYS_RESOURCE)) {
+                congo_error_set(err, 0,
+                                "process.rlimits[%zu] (%s): hard limit %s is above the host's %s and congo lacks "
+                                "CAP_SYS_RESOURCE",
+                                i, type, hard, curhard);
+                return -EPERM;
+            }
+            if (rl->resource == RLIMIT_NOFILE)
+                return congo_error_set(err, EPERM,
+                                       "process.rlimits[%zu] (%s): hard limit %s is above the host's %s (and above "
+                                       "fs.nr_open or outside the initial user namespace)",
+                                       i, type, hard, curhard);
+            return congo_error_set(err, EPERM,
+                                   "process.rlimits[%zu] (%s): hard limit %s is above the host's %s (raising it needs "
+                                   "CAP_SYS_RESOURCE in the initial user namespace)",
+                                   i, type, hard, curhard);
+        }
+        return congo_error_errno(err, "process.rlimits[%zu] (%s): set soft %s, hard %s", i, type, soft, hard);
+    }
+    return 0;
+}
+
+/* ---- identity ----------------------------------------------------------- */
+
+/* HOME for the target user from the container's /etc/passwd ("/" when the
+ * uid has no entry), read before the uid switch; congo_process_exec() adds it
+ * when process.env has no HOME, as runc and crun do. */
+static char *home_from_passwd;
+static bool home_looked_up;
+
+static char *lookup_home(uint32_t uid)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *data = NULL;
+    struct stat st;
+    char *line, *next;
+
+    /* A hostile rootfs may make /etc/passwd a fifo or a device: regular files only. */
+    fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return xstrdup("/");
+    if (read_fd(fd, 16 << 20, &data, NULL, NULL) < 0)
+        return xstrdup("/");
+    for (line = data; line; line = next) {
+        char *f[7];
+        int n = 0;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        f[n++] = line;
+        for (char *c = line; *c && n < 7; c++)
+            if (*c == ':') {
+                *c = '\0';
+                f[n++] = c + 1;
+            }
+        if (n < 6)
+            continue;
+        long long v;
+        if (parse_int64(f[2], &v) == 0 && v == (long long) uid)
+            return xstrdup(*f[5] ? f[5] : "/");
+    }
+    return xstrdup("/");
+}
+
+static void remember_home(uint32_t uid)
+{
+    free(home_from_passwd);
+    home_from_passwd = lookup_home(uid);
+    home_looked_up = true;
+}
+
+static int chdir_cwd(const char *cwd, congo_error *err)
+{
+    if (chdir(cwd) < 0)
+        return congo_error_errno(err, "chdir to cwd \"%s\" set in config.json", cwd);
+    return 0;
+}
+
+int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, congo_error *err)
+{
+    const oci_user *u = &p->user;
+    const char *cwd = p->cwd ? p->cwd : "/";
+    bool chdir_done = false;
+    int r;
+
+    if (p->capabilities) {
+        r = congo_caps_check(p->capabilities, err);
+        if (r < 0)
+            return r;
+    }
+    remember_home(u->uid);
+
+    /* chdir as root first, then again as the user when root was refused (a
+     * root-squashed NFS volume chowned to the user), as runc does. */
+    if (chdir(cwd) == 0)
+        chdir_done = true;
+    else if (errno != EACCES && errno != EPERM)
+        return congo_error_errno(err, "chdir to cwd \"%s\" set in config.json", cwd);
+
+    /* Bounding set first: dropping needs CAP_SETPCAP, which the uid switch may take away. */
+    r = congo_caps_drop_bounding(p->capabilities, err);
+    if (r < 0)
+        return r;
+    /* Keep the permitted set across the switch to a non-zero uid; the
+     * capability sets are written right after it. */
+    if (p->capabilities && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return congo_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+
+    if (setgroups_allowed) {
+        if (setgroups(u->n_additional_gids, (const gid_t *) u->additional_gids) < 0) {
+            if (errno == EINVAL)
+                return congo_error_set(err, EINVAL,
+                                       "process.user.additionalGids: a group is not mapped in the container's user "
+                                       "namespace (setgroups)");
+            return congo_error_errno(err, "process.user.additionalGids: setgroups");
+        }
+    } else if (u->n_additional_gids > 0) {
+        return congo_error_set(err, EPERM,
+                               "process.user.additionalGids: cannot set additional groups: setgroups is denied in "
+                               "this user namespace");
+    }
+    if (setresgid(u->gid, u->gid, u->gid) < 0) {
+        if (errno == EINVAL)
+            return congo_error_set(err, EINVAL, "process.user.gid %" PRIu32 " is not mapped in the container's user "
+                                   "namespace", u->gid);
+        return congo_error_errno(err, "process.user.gid %" PRIu32 ": setresgid", u->gid);
+    }
+    if (setresuid(u->uid, u->uid, u->uid) < 0) {
+        if (errno == EINVAL)
+            return congo_error_set(err, EINVAL, "process.user.uid %" PRIu32 " is not mapped in the container's user "
+                                   "namespace", u->uid);
+        return congo_error_errno(err, "process.user.uid %" PRIu32 ": setresuid", u->uid);
+    }
+    if (p->capabilities) {
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+            return congo_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+        /* The inheritable set is exactly what was asked (empty when absent): CVE-2022-29162. */
+        r = congo_caps_set(p->capabilities, err);
+        if (r < 0)
+            return r;
+    }
+
+    umask(u->umask.set ? (mode_t) (u->umask.value & 07777) : 0022);
+
+    if (!chdir_done) {
+        r = chdir_cwd(cwd, err);
+        if (r < 0)
+            return r;
+    }
+
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return congo_error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
+    return 0;
+}
+
+/* ---- LISTEN_FDS ------------------------------------------------------- */
+
+static int listen_fds_count = -1;
+
+int congo_process_listen_fds(void)
+{
+    const char *fds, *pid;
+    long long n, lpid;
+
+    if (listen_fds_count >= 0)
+        return listen_fds_count;
+    listen_fds_count = 0;
+    fds = getenv("LISTEN_FDS");
+    pid = getenv("LISTEN_PID");
+    /* sd_listen_fds(3): the fds are ours only when LISTEN_PID names us. */
+    if (!fds || !pid || parse_int64(fds, &n) < 0 || parse_int64(pid, &lpid) < 0)
+        return 0;
+    if (lpid != (long long) getpid() || n <= 0 || n > INT_MAX - 3)
+        return 0;
+    listen_fds_count = (int) n;
+    return listen_fds_count;
+}
+
+/* ---- exec ------------------------------------------------------------- */
+
+char **congo_process_env(const oci_process *p, const char *home, int listen_fds, long listen_pid)
+{
+    size_t n = strv_length(p->env), k = 0;
+    char **env = xnew0(char *, n + 4);
+    bool have_home = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *e = p->env[i];
+        if (listen_fds > 0 && (str_has_prefix(e, "LISTEN_FDS=") || str_has_prefix(e, "LISTEN_PID=")))
+            continue;
+        if (str_has_prefix(e, "HOME=")) {
+            /* runc replaces an empty HOME too. */
+            if (e[5] == '\0' && home)
+                continue;
+            have_home = true;
+        }
+        env[k++] = xstrdup(e);
+    }
+    if (listen_fds > 0) {
+        env[k++] = xasprintf("LISTEN_FDS=%d", listen_fds);
+        env[k++] = xasprintf("LISTEN_PID=%ld", listen_pid);
+    }
+    if (!have_home && home)
+        env[k++] = xasprintf("HOME=%s", home);
+    env[k] = NULL;
+    return env;
+}
+
+int congo_process_exec(const oci_process *p, const char *exe, congo_error *err)
+{
+    _cleanup_free_ char *resolved = NULL;
+    _cleanup_strv_ char **env = NULL;
+    int r;
+
+    if (!p->args || !p->args[0])
+        return congo_error_set(err, EINVAL, "process.args: must contain at least the program to run");
+    if (!exe) {
+        r = congo_process_lookup(&resolved, p->args[0], env_get(p->env, "PATH"), ".", err);
+        if (r < 0)
+            return r;
+        exe = resolved;
+    }
+    if (!home_looked_up)
+        remember_home((uint32_t) geteuid());
+    /* LISTEN_PID is the pid the program will have: 1 in a new pid namespace. */
+    env = congo_process_env(p, home_from_passwd, listen_fds_count > 0 ? listen_fds_count : 0, (long) getpid());
+    execve(exe, p->args, env);
+    return congo_error_errno(err, "exec: \"%s\"", exe);
+}

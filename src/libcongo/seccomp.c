@@ -808,8 +808,10 @@ int congo_seccomp_load(struct congo_seccomp *f, int *notify_fd, congo_error *err
     return 0;
 }
 
-/* The tag of the message that carries the listener fd from child to parent. */
+/* The 4-byte message from child to parent: the listener fd, or none because
+ * the load failed (the caller then reports its error as usual). */
 static const char listener_tag[4] = { 'S', 'C', 'F', 'D' };
+static const char no_listener_tag[4] = { 'S', 'C', 'N', 'O' };
 
 /* Shared between the loading thread and its helper (CLONE_VM). */
 struct handover {
@@ -827,22 +829,27 @@ static int send_fd_raw(int sock, int fd)
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    struct iovec iov = { .iov_base = (void *) listener_tag, .iov_len = sizeof listener_tag };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    struct iovec iov = { .iov_base = (void *) (fd >= 0 ? listener_tag : no_listener_tag), .iov_len = 4 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     long r;
 
-    memset(u.buf, 0, sizeof u.buf);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (fd >= 0) {
+        struct cmsghdr *c;
+        memset(u.buf, 0, sizeof u.buf);
+        msg.msg_control = u.buf;
+        msg.msg_controllen = sizeof u.buf;
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
     do
         r = syscall(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return -errno;
-    return r == (long) sizeof listener_tag ? 0 : -EIO;
+    return r == 4 ? 0 : -EIO;
 }
 
 static int handover_thread(void *arg)
@@ -855,8 +862,7 @@ static int handover_thread(void *arg)
      * that filters futex (the loader's wake then never arrives). */
     while ((fd = atomic_load(&h->fd)) == -1)
         syscall(SYS_futex, &h->fd, FUTEX_WAIT, -1, &tick, NULL, 0);
-    if (fd >= 0)
-        atomic_store(&h->result, send_fd_raw(h->sock, fd));
+    atomic_store(&h->result, send_fd_raw(h->sock, fd >= 0 ? fd : -1));
     return 0;
 }
 
@@ -902,7 +908,7 @@ int congo_seccomp_load_send(struct congo_seccomp *f, int sock, congo_error *err)
     for (pid_t t; (t = atomic_load(&h->tid)) != 0;)
         syscall(SYS_futex, &h->tid, FUTEX_WAIT, t, NULL, NULL, 0);
     if (ret < 0)
-        return ret; /* the helper sent nothing; the stack is left to execve or exit */
+        return ret; /* the helper said "no fd"; the stack is left to execve or exit */
     int sent = atomic_load(&h->result);
     /* The fd is O_CLOEXEC: even if this close is filtered it never reaches
      * the container's program. */
@@ -936,6 +942,9 @@ int congo_seccomp_recv_listener_fd(int sock, int *fd_out, congo_error *err)
     if (n == 0)
         return congo_error_set(err, EPIPE, "seccomp notify: the container process exited before sending the "
                                "listener fd");
+    if (fd < 0 && (size_t) n == sizeof tag && memcmp(tag, no_listener_tag, sizeof tag) == 0)
+        return congo_error_set(err, ECANCELED, "seccomp notify: the container process could not load its seccomp "
+                               "filter");
     if (fd < 0 || (size_t) n != sizeof tag || memcmp(tag, listener_tag, sizeof tag) != 0 ||
         (msg.msg_flags & MSG_CTRUNC)) {
         if (fd >= 0)

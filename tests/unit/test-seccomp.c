@@ -727,6 +727,43 @@ static void notify_round_trip_with_the_example_listener(void **state)
     sc_free(s);
 }
 
+static void failed_load_says_no_fd(void **state)
+{
+    _cleanup_free_ char *json = xasprintf("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/x.sock\","
+                                          " \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+    struct congo_seccomp *f = compile_ok(json);
+    congo_error err = CONGO_ERROR_INIT;
+    int sp[2], fd = -1, status;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        child_signals();
+        close(sp[0]);
+        /* Neither no_new_privs nor CAP_SYS_ADMIN: the load fails. */
+        if (setresuid(65534, 65534, 65534) < 0)
+            _exit(1);
+        if (congo_seccomp_load_send(f, sp[1], &err) != -EACCES)
+            _exit(2);
+        /* The caller's own channel still works after the "no fd" message. */
+        if (congo_error_send(sp[1], &err) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(sp[1]);
+    assert_int_equal(congo_seccomp_recv_listener_fd(sp[0], &fd, &err), -ECANCELED);
+    assert_int_equal(fd, -1);
+    assert_non_null(strstr(err.msg, "could not load its seccomp filter"));
+    congo_error_clear(&err);
+    assert_int_equal(congo_error_recv(sp[0], &err), 1);
+    assert_int_equal(err.errnum, EACCES);
+    congo_error_clear(&err);
+    close(sp[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_exit0(status);
+    congo_seccomp_free(f);
+}
+
 static void send_listener_errors(void **state)
 {
     oci_seccomp *s = sc_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/nonexistent/agent.sock\"}");
@@ -955,6 +992,7 @@ int main(void)
         cmocka_unit_test(load_without_nnp_or_cap_sys_admin_says_why),
         cmocka_unit_test(load_early_only_without_nnp_and_cap_sys_admin),
         cmocka_unit_test(notify_round_trip_with_the_example_listener),
+        cmocka_unit_test(failed_load_says_no_fd),
         cmocka_unit_test(send_listener_errors),
         cmocka_unit_test(default_profile_compiles_and_denies),
         cmocka_unit_test(sha256_vectors),

@@ -1,11 +1,225 @@
-/* congo run: not implemented yet. */
+/* congo run: create and start a container.  In the foreground congo stays
+ * the container's parent: it forwards signals, proxies the terminal when
+ * there is no --console-socket, exits with the container's status
+ * (128+N when killed by signal N) and deletes it unless --keep. */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "command.h"
+#include "libcongo/container.h"
+#include "libcongo/terminal.h"
+#include "libcongo/utils.h"
+
+enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_CONSOLE_SOCKET = 1000, OPT_PID_FILE, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_PRESERVE_FDS, OPT_KEEP = 2000 };
+
+static const struct option run_longopts[] = {
+    { "bundle", required_argument, NULL, OPT_BUNDLE },
+    { "detach", no_argument, NULL, OPT_DETACH },
+    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+    { "pid-file", required_argument, NULL, OPT_PID_FILE },
+    { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+    { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+    { "keep", no_argument, NULL, OPT_KEEP },
+    {},
+};
+
+static const char run_usage[] =
+    "Usage: congo run [OPTIONS] ID\n"
+    "\n"
+    "Create and start a container from an OCI bundle. In the foreground, congo\n"
+    "forwards signals to it and exits with its exit status (128+N for signal N).\n"
+    "\n"
+    "  -b, --bundle DIR        the bundle (default: current directory)\n"
+    "  -d, --detach            return once the container runs\n"
+    "  --console-socket PATH   unix socket that receives the terminal's master fd\n"
+    "  --pid-file FILE         write the container's host pid to FILE\n"
+    "  --keep                  do not delete the container when it exits\n"
+    "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
+    "  --no-new-keyring        keep the caller's session keyring\n"
+    "  --preserve-fds N        pass N extra fds (from 3) to the container\n";
+
+struct run_opts {
+    struct congo_create_opts create;
+    bool detach;
+    bool keep;
+};
+
+int create_parse_opt(int opt, const char *arg, void *data, congo_error *err);
+
+static int run_opt(int opt, const char *arg, void *data, congo_error *err)
+{
+    struct run_opts *o = data;
+    if (opt == OPT_DETACH)
+        o->detach = true;
+    else if (opt == OPT_KEEP)
+        o->keep = true;
+    else
+        return create_parse_opt(opt, arg, &o->create, err);
+    return 0;
+}
+
+struct proxy_job {
+    int master;
+    congo_error err;
+};
+
+static void *proxy_thread(void *data)
+{
+    struct proxy_job *p = data;
+    congo_terminal_proxy(p->master, &p->err);
+    return NULL;
+}
+
+/* Signals congo forwards to the container; SIGCHLD tells us it exited. */
+static void forwardable(sigset_t *set)
+{
+    sigfillset(set);
+    sigdelset(set, SIGKILL);
+    sigdelset(set, SIGSTOP);
+    sigdelset(set, SIGSEGV);
+    sigdelset(set, SIGBUS);
+    sigdelset(set, SIGILL);
+    sigdelset(set, SIGFPE);
+    sigdelset(set, SIGWINCH); /* the terminal proxy handles it */
+    sigdelset(set, SIGTTIN);
+    sigdelset(set, SIGTTOU);
+}
+
+static int exit_code(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 255;
+}
+
+/* Forward signals until the container's init exits; returns its exit code. */
+static int supervise(pid_t pid, int sfd)
+{
+    for (;;) {
+        struct signalfd_siginfo si;
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            return exit_code(status);
+        if (w < 0 && errno != EINTR)
+            return 255;
+        if (read(sfd, &si, sizeof si) != sizeof si)
+            continue;
+        if (si.ssi_signo == SIGCHLD)
+            continue;
+        kill(pid, (int) si.ssi_signo);
+    }
+}
 
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    return congo_error_set(err, ENOSYS, "not implemented yet");
+    static const struct command_opts opts = { run_usage, "b:d", run_longopts, false };
+    struct run_opts o = { .create = { .root = g->root, .console_fd = -1, .systemd_cgroup = g->systemd_cgroup } };
+    struct proxy_job proxy = { .master = -1 };
+    _cleanup_close_ int sock_parent = -1, sfd = -1;
+    pthread_t thread;
+    bool have_thread = false;
+    sigset_t set, old;
+    pid_t pid;
+    int first, r, code;
+
+    r = command_parse(&opts, argc, argv, run_opt, &o, &first, err);
+    if (r != 0)
+        return r < 0 ? r : 0;
+    r = command_require_args("run", argc - first, 1, 1, "a container ID", err);
+    if (r < 0)
+        return r;
+    o.create.id = argv[first];
+
+    if (o.detach) {
+        r = congo_container_create(&pid, &o.create, err);
+        if (r < 0)
+            return r;
+        r = congo_container_start(g->root, o.create.id, err);
+        if (r < 0) {
+            congo_error ignored = CONGO_ERROR_INIT;
+            congo_container_delete(g->root, o.create.id, true, &ignored);
+            congo_error_clear(&ignored);
+            return r;
+        }
+        return 0;
+    }
+
+    /* A terminal without --console-socket: congo is the other end. */
+    if (!o.create.console_socket) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            return congo_error_errno(err, "socketpair");
+        sock_parent = sv[0];
+        o.create.console_fd = sv[1];
+    }
+    forwardable(&set);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0) {
+        r = congo_error_errno(err, "signalfd");
+        goto restore;
+    }
+    r = congo_container_create(&pid, &o.create, err);
+    if (o.create.console_fd >= 0)
+        close(o.create.console_fd);
+    if (r < 0)
+        goto restore;
+    /* The pty master arrives during create when process.terminal is set. */
+    if (sock_parent >= 0) {
+        struct pollfd pfd = { .fd = sock_parent, .events = POLLIN };
+        if (poll(&pfd, 1, 0) > 0 && congo_terminal_recv_fd(&proxy.master, sock_parent, err) < 0) {
+            congo_error_clear(err);
+            proxy.master = -1;
+        }
+    }
+    r = congo_container_start(g->root, o.create.id, err);
+    if (r < 0) {
+        congo_error ignored = CONGO_ERROR_INIT;
+        congo_container_delete(g->root, o.create.id, true, &ignored);
+        congo_error_clear(&ignored);
+        goto restore;
+    }
+    if (proxy.master >= 0 && pthread_create(&thread, NULL, proxy_thread, &proxy) == 0)
+        have_thread = true;
+    code = supervise(pid, sfd);
+    if (have_thread) {
+        /* Let the proxy drain what the container printed last; other
+         * processes may still hold the terminal, so do not wait forever. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (pthread_timedjoin_np(thread, NULL, &ts) != 0)
+            pthread_cancel(thread);
+    }
+    if (!o.keep) {
+        congo_error derr = CONGO_ERROR_INIT;
+        if (congo_container_delete(g->root, o.create.id, true, &derr) < 0) {
+            *err = derr;
+            r = -1;
+            goto restore;
+        }
+    }
+    r = code;
+restore:
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (proxy.master >= 0)
+        close(proxy.master);
+    congo_error_clear(&proxy.err);
+    return r;
 }

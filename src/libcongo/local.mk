@@ -9,9 +9,21 @@ libcongo_a_SOURCES = \
 	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
 	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \
 	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h
+# rootfs: the container's root filesystem and mount options
+libcongo_a_SOURCES += \
+	src/libcongo/mount-options.c \
+	src/libcongo/mounts.c src/libcongo/mounts.h \
+	src/libcongo/devices.c src/libcongo/devices.h \
+	src/libcongo/rootfs.c
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c
+# The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
+libcongo_a_SOURCES += \
+	src/libcongo/state.c src/libcongo/state.h \
+	src/libcongo/namespaces.c src/libcongo/namespaces.h \
+	src/libcongo/container.c src/libcongo/container.h src/libcongo/container-internal.h \
+	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
 # Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).

@@ -31,11 +31,16 @@ struct congo_rootfs_ctx {
     bool new_netns;           /* sysfs can be mounted fresh only with a network namespace of our own */
     bool new_cgroupns;
     bool no_pivot;
+    /* Private state carried from prepare to finalize (NULL before prepare);
+     * freed by finalize or congo_rootfs_ctx_clear(). */
+    struct congo_rootfs_priv *priv;
 };
 
 int congo_rootfs_prepare(struct congo_rootfs_ctx *ctx, congo_error *err);
 int congo_rootfs_pivot(struct congo_rootfs_ctx *ctx, congo_error *err);
 int congo_rootfs_finalize(struct congo_rootfs_ctx *ctx, congo_error *err);
+/* Release what prepare kept (fds, memory) when finalize will not run. */
+void congo_rootfs_ctx_clear(struct congo_rootfs_ctx *ctx);
 
 /* Join an existing mount namespace case: only hostname etc. apply; nothing to do. */
 

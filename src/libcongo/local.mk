@@ -41,3 +41,4 @@ libcongo_a_SOURCES += \
 
 # seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h
+libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h

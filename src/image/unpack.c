@@ -280,7 +280,7 @@ static int write_data(struct unpack_ctx *c, int fd, struct archive_entry *e)
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN)
-            return congo_error_set(c->err, EIO, "%s", archive_error_string(c->tar));
+            return congo_error_set(c->err, 0, "%s", archive_error_string(c->tar));
         const char *p = buf;
         while (size > 0) {
             ssize_t n = pwrite(fd, p, size, off);
@@ -555,16 +555,16 @@ int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack
     archive_read_support_format_tar(c.tar);
     if (archive_read_open_fd(c.raw, blob_fd, READ_BLOCK) != ARCHIVE_OK ||
         archive_read_next_header(c.raw, &e) != ARCHIVE_OK) {
-        r = congo_error_set(err, EIO, "read layer: %s", archive_error_string(c.raw) ? archive_error_string(c.raw) : "empty");
+        r = congo_error_set(err, 0, "read layer: %s", archive_error_string(c.raw) ? archive_error_string(c.raw) : "empty");
         goto out;
     }
     if (archive_read_open(c.tar, &c, NULL, raw_read, NULL) != ARCHIVE_OK) {
-        r = congo_error_set(err, EIO, "read layer: %s", archive_error_string(c.tar));
+        r = congo_error_set(err, 0, "read layer: %s", archive_error_string(c.tar));
         goto out;
     }
     while ((ar = archive_read_next_header(c.tar, &e)) != ARCHIVE_EOF) {
         if (ar < ARCHIVE_WARN) {
-            r = congo_error_set(err, EIO, "read layer: %s%s", c.raw_failed ? "decompress: " : "",
+            r = congo_error_set(err, 0, "read layer: %s%s", c.raw_failed ? "decompress: " : "",
                                 archive_error_string(c.tar) ? archive_error_string(c.tar) : "corrupt archive");
             goto out;
         }
@@ -580,14 +580,14 @@ int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack
         if (ar == ARCHIVE_EOF)
             break;
         if (ar < ARCHIVE_WARN) {
-            r = congo_error_set(err, EIO, "read layer: decompress: %s", archive_error_string(c.raw));
+            r = congo_error_set(err, 0, "read layer: decompress: %s", archive_error_string(c.raw));
             goto out;
         }
         hasher_update(&c.h, b, size);
     }
     hasher_final(&c.h, got);
     if (diff_id && strcmp(got, diff_id) != 0) {
-        r = congo_error_set(err, EIO, "diff_id mismatch: the image config says %s, the uncompressed layer hashes to %s",
+        r = congo_error_set(err, 0, "diff_id mismatch: the image config says %s, the uncompressed layer hashes to %s",
                             diff_id, got);
         goto out;
     }

@@ -146,7 +146,7 @@ int user_resolve_text(const char *passwd, const char *group, const char *spec, s
         }
     } else {
         if (!passwd_find(passwd, ustr, 0, &pw))
-            return congo_error_set(err, ENOENT, "user `%s` is not in the image's /etc/passwd%s", ustr,
+            return congo_error_set(err, 0, "user `%s` is not in the image's /etc/passwd%s", ustr,
                                    passwd ? "" : " (the image has none)");
         u.uid = pw.uid;
         u.gid = pw.gid;
@@ -162,7 +162,7 @@ int user_resolve_text(const char *passwd, const char *group, const char *spec, s
             u.gid = id;
         } else if (!group_find(group, gstr, &u.gid)) {
             resolved_user_free(&u);
-            return congo_error_set(err, ENOENT, "group `%s` is not in the image's /etc/group%s", gstr,
+            return congo_error_set(err, 0, "group `%s` is not in the image's /etc/group%s", gstr,
                                    group ? "" : " (the image has none)");
         }
     }

@@ -171,7 +171,8 @@ def test_layers(busybox):
     return [l1, l2, l3]
 
 
-def write_image(lay, layers, config_extra=None, arch="amd64", variant=None, diffid_override=None, blob_override=None):
+def write_image(lay, layers, config_extra=None, arch="amd64", variant=None, diffid_override=None, blob_override=None,
+                user="tester"):
     descs, diff_ids = [], []
     for i, l in enumerate(layers):
         raw, blob = l.finish() if isinstance(l, Layer) else l
@@ -185,7 +186,7 @@ def write_image(lay, layers, config_extra=None, arch="amd64", variant=None, diff
     cfg = {"created": "2023-11-14T22:13:20Z", "author": "congo tests", "architecture": arch, "os": "linux",
            "config": {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FOO=bar"],
                       "Cmd": ["/bin/sh", "-c", "echo hello from the image"],
-                      "WorkingDir": "/data", "User": "tester",
+                      "WorkingDir": "/data", "User": user,
                       "Labels": {"org.example.label": "x", "org.opencontainers.image.os": "label-loses"},
                       "StopSignal": "SIGINT", "ExposedPorts": {"80/tcp": {}, "53/udp": {}}},
            "rootfs": {"type": "layers", "diff_ids": diff_ids},
@@ -252,7 +253,7 @@ def cmd_hostile(path, kind, busybox):
         l.file("big", os.urandom(300000))
         raw, blob = l.finish()
         kw["blob_override"] = {0: blob[: len(blob) // 2]}
-        lay.tag(write_image(lay, [(raw, blob)], **kw), kind)
+        lay.tag(write_image(lay, [(raw, blob)], user="", **kw), kind)
         return
     elif kind == "diffid":
         l.file("file", "content\n")
@@ -262,7 +263,7 @@ def cmd_hostile(path, kind, busybox):
         l.file("d/f", "x\n", pax={"SCHILY.xattr.trusted.overlay.redirect": "/etc"})
     else:
         sys.exit("unknown kind " + kind)
-    lay.tag(write_image(lay, [l], **kw), kind)
+    lay.tag(write_image(lay, [l], user="", **kw), kind)
 
 
 def cmd_big(path, size_mb, nlayers):
@@ -289,7 +290,7 @@ def cmd_big(path, size_mb, nlayers):
         for k in range(200):
             l.file("layer%d/small/s%04d" % (i, k), "small file %d\n" % k)
         layers.append(l)
-    lay.tag(write_image(lay, layers), "big")
+    lay.tag(write_image(lay, layers, user=""), "big")
 
 
 def main():

@@ -180,7 +180,7 @@ static int scan_archive(struct src *src, const char *path, congo_error *err)
     archive_read_support_filter_bzip2(a);
     archive_read_support_format_tar(a);
     if (archive_read_open_filename(a, path, 1 << 20) != ARCHIVE_OK) {
-        r = congo_error_set(err, archive_errno(a) > 0 ? archive_errno(a) : EIO, "open `%s`: %s", path,
+        r = congo_error_set(err, 0, "read `%s`: not an OCI layout or a (compressed) tar archive: %s", path,
                             archive_error_string(a));
         goto out;
     }
@@ -191,7 +191,7 @@ static int scan_archive(struct src *src, const char *path, congo_error *err)
         const char *hl = archive_entry_hardlink(e), *sl = archive_entry_symlink(e);
 
         if (ar < ARCHIVE_WARN) {
-            r = congo_error_set(err, EIO, "read `%s`: %s", path, archive_error_string(a));
+            r = congo_error_set(err, 0, "read `%s`: %s", path, archive_error_string(a));
             goto out;
         }
         if (!archive_entry_pathname(e) || layer_path_clean(archive_entry_pathname(e), &name, err) < 0) {

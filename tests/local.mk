@@ -13,3 +13,13 @@ endif
 EXTRA_DIST += tests
 check-local: all $(check_PROGRAMS)
 	$(top_srcdir)/tests/run-tests.sh
+
+# congo-image (area: image): unit tests over libcongo-image.a.
+if BUILD_IMAGE
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-image
+tests_unit_test_image_SOURCES = tests/unit/test-image.c
+tests_unit_test_image_CFLAGS = $(UNIT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_unit_test_image_LDADD = $(CMOCKA_LIBS) $(CONGO_IMAGE_LIBS)
+endif
+endif

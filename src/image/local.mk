@@ -12,6 +12,7 @@ libcongo_image_a_SOURCES = \
 	src/image/progress.c src/image/progress.h \
 	src/image/registry.c src/image/registry.h \
 	src/image/store.c src/image/store.h \
+	src/image/async-ingest.c src/image/async-ingest.h \
 	src/image/whiteout.c src/image/whiteout.h \
 	src/image/unpack.c src/image/unpack.h \
 	src/image/user.c src/image/user.h \

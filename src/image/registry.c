@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "image/async-ingest.h"
 #include "image/json.h"
 #include "image/progress.h"
 #include "image/registry.h"
@@ -705,23 +706,25 @@ int registry_get_blob(struct registry *r, const struct descriptor *d, size_t max
 
 /* Parallel blob downloads */
 
-enum xfer_state { XFER_PENDING, XFER_ACTIVE, XFER_WAIT, XFER_DONE, XFER_FAILED };
+enum xfer_state { XFER_PENDING, XFER_ACTIVE, XFER_WAIT, XFER_SYNCING, XFER_DONE, XFER_FAILED };
 
 struct xfer {
     struct registry *r;
     struct store *s;
+    CURLM *multi;
     const struct descriptor *d;
     enum xfer_state state;
-    struct ingest in;
+    struct ingest in;            /* while no worker owns it */
     bool in_open;
+    struct async_ingest *ai;     /* the worker hashing and writing, while active */
+    int64_t received;            /* bytes of the blob we have (written or queued) */
     CURL *easy;
     struct curl_slist *hdrs;
     char *url;
     bool send_auth;
     int redirects, attempts, auth_retries;
     long status;
-    bool body_started, overflow, range_bad;
-    int64_t range_start;
+    bool body_started, overflow, range_bad, write_failed;
     char *content_range;
     char errbody[ERROR_BODY_MAX];
     size_t errlen;
@@ -737,6 +740,33 @@ static double mono_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void wake_loop(void *data)
+{
+    curl_multi_wakeup(data);
+}
+
+/* Take the ingest back from the worker (after it wrote everything queued). */
+static int xfer_stop_worker(struct xfer *x)
+{
+    int r = 0;
+    if (x->ai) {
+        congo_error e = CONGO_ERROR_INIT;
+        r = async_ingest_stop(x->ai, &x->in, &e);
+        x->ai = NULL;
+        if (r < 0 && !x->err.msg)
+            x->err = e;
+        else
+            congo_error_clear(&e);
+    }
+    return r;
+}
+
+static int xfer_start_worker(struct xfer *x, congo_error *err)
+{
+    x->received = x->in.offset;
+    return async_ingest_start(&x->ai, &x->in, wake_loop, x->multi, err);
 }
 
 static size_t xfer_header(char *line, size_t size, size_t nmemb, void *data)
@@ -772,29 +802,34 @@ static size_t xfer_write(char *ptr, size_t size, size_t nmemb, void *data)
     }
     if (!x->body_started) {
         x->body_started = true;
-        if (x->status == 200 && x->in.offset > 0) {
+        if (x->status == 200 && x->received > 0) {
             /* The server ignored the Range request: start over. */
             congo_debug("blob %s: the server sent the whole blob; restarting", x->d->digest);
-            if (ingest_reset(&x->in, &x->err) < 0)
+            if (xfer_stop_worker(x) < 0 || ingest_reset(&x->in, &x->err) < 0 || xfer_start_worker(x, &x->err) < 0) {
+                x->write_failed = true;
                 return 0;
+            }
         } else if (x->status == 206) {
             long long start = -1;
-            if (!x->content_range || sscanf(x->content_range, "bytes %lld-", &start) != 1 || start != x->in.offset) {
+            if (!x->content_range || sscanf(x->content_range, "bytes %lld-", &start) != 1 || start != x->received) {
                 x->range_bad = true;
                 return 0;
             }
         }
     }
-    if (x->in.offset + (int64_t) n > x->d->size) {
+    if (x->received + (int64_t) n > x->d->size) {
         x->overflow = true;
         return 0;
     }
-    if (ingest_write(&x->in, ptr, n, &x->err) < 0)
+    if (async_ingest_write(x->ai, ptr, n) < 0) {
+        x->write_failed = true;
         return 0;
+    }
+    x->received += n;
     return n;
 }
 
-static int xfer_start(struct xfer *x, CURLM *multi, congo_error *err)
+static int xfer_start(struct xfer *x, congo_error *err)
 {
     _cleanup_free_ char *auth = NULL, *origin = NULL;
     char range[64];
@@ -821,21 +856,20 @@ static int xfer_start(struct xfer *x, CURLM *multi, congo_error *err)
     origin = url_origin(x->url);
     if (!origin)
         return congo_error_set(err, 0, "invalid URL `%.200s`", x->url);
+    if (x->send_auth && strcmp(origin, x->r->origin) == 0 && (rr = auth_header(x->r, &auth, err)) < 0)
+        return rr;
+    if ((rr = xfer_start_worker(x, err)) < 0)
+        return rr;
     x->easy = easy_new(x->r, x->errbuf);
     x->hdrs = NULL;
-    if (x->send_auth && strcmp(origin, x->r->origin) == 0) {
-        if ((rr = auth_header(x->r, &auth, err)) < 0)
-            return rr;
-        if (auth)
-            x->hdrs = curl_slist_append(x->hdrs, auth);
-    }
-    x->range_start = x->in.offset;
-    if (x->in.offset > 0) {
-        snprintf(range, sizeof range, "Range: bytes=%lld-", (long long) x->in.offset);
+    if (auth)
+        x->hdrs = curl_slist_append(x->hdrs, auth);
+    if (x->received > 0) {
+        snprintf(range, sizeof range, "Range: bytes=%lld-", (long long) x->received);
         x->hdrs = curl_slist_append(x->hdrs, range);
     }
     x->status = 0;
-    x->body_started = x->overflow = x->range_bad = false;
+    x->body_started = x->overflow = x->range_bad = x->write_failed = false;
     x->errlen = 0;
     x->errbody[0] = '\0';
     curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
@@ -845,18 +879,18 @@ static int xfer_start(struct xfer *x, CURLM *multi, congo_error *err)
     curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, xfer_header);
     curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
-    congo_debug("GET %s%s%s", x->url, auth ? " (with Authorization)" : "", x->in.offset ? " (resuming)" : "");
+    congo_debug("GET %s%s%s", x->url, auth ? " (with Authorization)" : "", x->received ? " (resuming)" : "");
     if (auth)
         explicit_bzero(auth, strlen(auth));
-    curl_multi_add_handle(multi, x->easy);
+    curl_multi_add_handle(x->multi, x->easy);
     x->state = XFER_ACTIVE;
     return 0;
 }
 
-static void xfer_release_easy(struct xfer *x, CURLM *multi)
+static void xfer_release_easy(struct xfer *x)
 {
     if (x->easy) {
-        curl_multi_remove_handle(multi, x->easy);
+        curl_multi_remove_handle(x->multi, x->easy);
         curl_easy_cleanup(x->easy);
         x->easy = NULL;
     }
@@ -866,6 +900,7 @@ static void xfer_release_easy(struct xfer *x, CURLM *multi)
 
 static void xfer_fail(struct xfer *x, int rc, bool keep_partial)
 {
+    xfer_stop_worker(x);
     if (x->in_open) {
         store_ingest_abort(x->s, &x->in, keep_partial);
         x->in_open = false;
@@ -887,7 +922,8 @@ static bool xfer_retry(struct xfer *x, const char *why)
     return true;
 }
 
-static void xfer_done(struct xfer *x, CURLM *multi, CURLcode cc)
+/* The transfer ended: decide what comes next. */
+static void xfer_done(struct xfer *x, CURLcode cc)
 {
     struct registry *r = x->r;
     char *redirect = NULL;
@@ -898,10 +934,22 @@ static void xfer_done(struct xfer *x, CURLM *multi, CURLcode cc)
         curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &redirect);
         redirect = xstrdup(redirect);
     }
-    xfer_release_easy(x, multi);
+    xfer_release_easy(x);
 
-    if (x->err.msg) {
-        /* Our write callback failed (disk full...). */
+    if (cc == CURLE_OK && (status == 200 || status == 206) && x->received == x->d->size && !x->write_failed) {
+        /* Complete: the worker finishes hashing, writing and the fsync;
+         * the loop publishes the blob when it is done. */
+        async_ingest_finish(x->ai);
+        x->state = XFER_SYNCING;
+        free(redirect);
+        return;
+    }
+    /* Every other path works on the ingest itself. */
+    if (xfer_stop_worker(x) < 0 || x->write_failed || x->err.msg) {
+        /* Our side failed (disk full...). */
+        if (!x->err.msg)
+            congo_error_set(&x->err, EIO, "blob %s: writing to the store failed", x->d->digest);
+        free(redirect);
         xfer_fail(x, -EIO, false);
         return;
     }
@@ -977,19 +1025,25 @@ static void xfer_done(struct xfer *x, CURLM *multi, CURLcode cc)
         xfer_fail(x, -EIO, true);
         return;
     }
-    if (x->in.offset < x->d->size) {
-        /* The connection ended cleanly but early (no Content-Length). */
-        if (xfer_retry(x, "the transfer ended early"))
-            return;
-        congo_error_set(&x->err, EIO, "download blob %s: got %lld of %lld bytes (kept; the next pull resumes)",
-                        x->d->digest, (long long) x->in.offset, (long long) x->d->size);
-        xfer_fail(x, -EIO, true);
+    /* The connection ended cleanly but early (no Content-Length). */
+    if (xfer_retry(x, "the transfer ended early"))
+        return;
+    congo_error_set(&x->err, EIO, "download blob %s: got %lld of %lld bytes (kept; the next pull resumes)",
+                    x->d->digest, (long long) x->in.offset, (long long) x->d->size);
+    xfer_fail(x, -EIO, true);
+}
+
+/* The worker is done: verify and publish. */
+static void xfer_publish(struct xfer *x)
+{
+    if (xfer_stop_worker(x) < 0) {
+        xfer_fail(x, -EIO, false);
         return;
     }
     x->in_open = false;
     x->rc = store_ingest_commit(x->s, &x->in, x->d->size, NULL, &x->err);
     if (x->rc < 0) {
-        congo_error_wrap(&x->err, x->rc, "blob %s from `%s`", x->d->digest, r->domain);
+        congo_error_wrap(&x->err, x->rc, "blob %s from `%s`", x->d->digest, x->r->domain);
         x->state = XFER_FAILED;
         return;
     }
@@ -1010,7 +1064,7 @@ int registry_fetch_blobs(struct registry *r, struct store *s, const struct descr
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) r->o.parallel);
     for (size_t i = 0; i < n; i++) {
         char label[32];
-        xs[i] = (struct xfer){ .r = r, .s = s, .d = &blobs[i], .state = XFER_PENDING };
+        xs[i] = (struct xfer){ .r = r, .s = s, .multi = multi, .d = &blobs[i], .state = XFER_PENDING };
         snprintf(label, sizeof label, "%.12s", digest_hex(blobs[i].digest));
         xs[i].bar = progress_add(prog, label, blobs[i].size);
         /* The same blob twice in one image: fetch it once. */
@@ -1034,14 +1088,15 @@ int registry_fetch_blobs(struct registry *r, struct store *s, const struct descr
         for (size_t i = 0; i < n && active < (size_t) r->o.parallel; i++) {
             struct xfer *x = &xs[i];
             if (x->state == XFER_PENDING || (x->state == XFER_WAIT && t >= x->retry_at)) {
-                int rr = xfer_start(x, multi, &x->err);
+                int rr = xfer_start(x, &x->err);
                 if (rr < 0) {
+                    xfer_release_easy(x);
                     xfer_fail(x, rr, true);
                     rc = rr;
                     break;
                 }
                 active++;
-                progress_update(prog, x->bar, x->in.offset, x->attempts ? "retrying" : "downloading");
+                progress_update(prog, x->bar, x->received, x->attempts ? "retrying" : "downloading");
             }
         }
         if (rc < 0)
@@ -1053,21 +1108,32 @@ int registry_fetch_blobs(struct registry *r, struct store *s, const struct descr
                 continue;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &x);
             active--;
-            xfer_done(x, multi, msg->data.result);
-            if (x->state == XFER_DONE || x->state == XFER_FAILED)
-                finished++;
+            xfer_done(x, msg->data.result);
             if (x->state == XFER_FAILED) {
+                finished++;
                 rc = x->rc < 0 ? x->rc : -EIO;
                 progress_update(prog, x->bar, x->in.offset, "failed");
-            } else if (x->state == XFER_DONE) {
-                progress_update(prog, x->bar, x->d->size, "done");
+            } else if (x->state == XFER_SYNCING) {
+                progress_update(prog, x->bar, x->d->size, "writing");
             } else if (x->state == XFER_WAIT) {
                 progress_update(prog, x->bar, x->in.offset, "retrying");
             }
         }
-        for (size_t i = 0; i < n; i++)
-            if (xs[i].state == XFER_ACTIVE)
-                progress_update(prog, xs[i].bar, xs[i].in.offset, NULL);
+        for (size_t i = 0; i < n; i++) {
+            struct xfer *x = &xs[i];
+            if (x->state == XFER_ACTIVE) {
+                progress_update(prog, x->bar, x->received, NULL);
+            } else if (x->state == XFER_SYNCING && async_ingest_idle(x->ai)) {
+                xfer_publish(x);
+                finished++;
+                if (x->state == XFER_DONE) {
+                    progress_update(prog, x->bar, x->d->size, "done");
+                } else {
+                    rc = x->rc < 0 ? x->rc : -EIO;
+                    progress_update(prog, x->bar, x->d->size, "failed");
+                }
+            }
+        }
         progress_draw(prog, false);
         if (finished < n && rc == 0)
             curl_multi_poll(multi, NULL, 0, 100, NULL);
@@ -1075,7 +1141,8 @@ int registry_fetch_blobs(struct registry *r, struct store *s, const struct descr
     progress_free(prog);
     for (size_t i = 0; i < n; i++) {
         struct xfer *x = &xs[i];
-        xfer_release_easy(x, multi);
+        xfer_release_easy(x);
+        xfer_stop_worker(x);
         if (x->in_open)
             store_ingest_abort(s, &x->in, true);
         if (x->state == XFER_FAILED && rc < 0 && !err->msg) {

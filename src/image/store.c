@@ -309,12 +309,14 @@ static int ingest_flush(struct ingest *in, congo_error *err)
 
 int ingest_write(struct ingest *in, const void *buf, size_t n, congo_error *err)
 {
+    in->synced = false;
     hasher_update(&in->h, buf, n);
     in->offset += n;
-    if (in->buf_used + n > INGEST_BUF) {
+    if (in->buf_used + n > INGEST_BUF || n >= INGEST_BUF) {
         int r = ingest_flush(in, err);
         if (r < 0)
             return r;
+        /* Large writes go straight to the file. */
         if (n >= INGEST_BUF)
             return write_all(in->fd, buf, n) < 0 ? congo_error_errno(err, "write to the store") : 0;
     }
@@ -323,8 +325,20 @@ int ingest_write(struct ingest *in, const void *buf, size_t n, congo_error *err)
     return 0;
 }
 
+int ingest_sync(struct ingest *in, congo_error *err)
+{
+    int r = ingest_flush(in, err);
+    if (r < 0)
+        return r;
+    if (fsync(in->fd) < 0)
+        return congo_error_errno(err, "fsync");
+    in->synced = true;
+    return 0;
+}
+
 int ingest_reset(struct ingest *in, congo_error *err)
 {
+    in->synced = false;
     in->buf_used = 0;
     if (ftruncate(in->fd, 0) < 0 || lseek(in->fd, 0, SEEK_SET) < 0)
         return congo_error_errno(err, "truncate download");
@@ -375,7 +389,7 @@ int store_ingest_commit(struct store *s, struct ingest *in, int64_t size, char *
         r = congo_error_set(err, EIO, "digest mismatch: expected %s, the content hashes to %s", in->expect, got);
         goto fail;
     }
-    if (fsync(in->fd) < 0) {
+    if (!in->synced && fsync(in->fd) < 0) {
         r = congo_error_errno(err, "fsync");
         goto fail;
     }

@@ -73,12 +73,15 @@ struct ingest {
     char expect[DIGEST_LEN + 1];
     char *buf;            /* write buffer */
     size_t buf_used;
+    bool synced;          /* fsynced since the last write */
 };
 /* With `resumable` (and an expected digest), continue ingest/HEX.partial left
  * by an earlier attempt; if another process is writing it, use a private
  * temporary file instead.  *resumed_from tells how many bytes were there. */
 int store_ingest_open(struct store *s, const char *expect, bool resumable, struct ingest *out, congo_error *err);
 int ingest_write(struct ingest *in, const void *buf, size_t n, congo_error *err);
+/* Write out what is buffered and fsync (commit then skips its own fsync). */
+int ingest_sync(struct ingest *in, congo_error *err);
 /* Throw away what was written (the server ignored a Range request). */
 int ingest_reset(struct ingest *in, congo_error *err);
 /* Verify size (when size >= 0) and digest, then publish as a blob.

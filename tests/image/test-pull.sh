@@ -301,4 +301,19 @@ test_concurrent_pulls_and_extracts() {
     [ -z "$(ls -A "$T/store/layers/tmp")" ] || fail "unpacks left in layers/tmp"
 }
 
+test_progress_only_on_a_terminal() {
+    need_setup
+    img pull "$REG/test/img:1"
+    assert_ok
+    assert_eq "$ERR" "" "no progress when stderr is not a terminal"
+    run_cmd script -qec "$CONGO_IMAGE --store $T/store2 pull $REG/test/img:1" /dev/null
+    assert_ok
+    assert_contains "$OUT" "total"
+    assert_contains "$OUT" "done"
+    assert_contains "$OUT" "1009.5 KiB"
+    run_cmd script -qec "$CONGO_IMAGE --store $T/store3 pull --quiet $REG/test/img:1" /dev/null
+    assert_ok
+    assert_not_contains "$OUT" "total"
+}
+
 run_tests "$@"

@@ -24,6 +24,8 @@ libcongo_a_SOURCES += \
 	src/libcongo/state.c src/libcongo/state.h \
 	src/libcongo/namespaces.c src/libcongo/namespaces.h \
 	src/libcongo/netdev.c src/libcongo/netdev.h \
+	src/libcongo/image-helper.c src/libcongo/image-helper.h \
+	src/libcongo/monitor.c src/libcongo/monitor.h \
 	src/libcongo/container.c src/libcongo/container.h src/libcongo/container-internal.h \
 	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)

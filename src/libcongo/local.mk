@@ -18,7 +18,8 @@ libcongo_a_SOURCES += \
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c \
-	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c
+	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c \
+	src/libcongo/container-cgroups.c src/libcongo/container-cgroups.h
 # The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
 libcongo_a_SOURCES += \
 	src/libcongo/state.c src/libcongo/state.h \

@@ -360,7 +360,7 @@ static int mount_overlay(const char *target, char *const *lowers, size_t n, cons
 
     fsfd = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
     if (fsfd >= 0) {
-        bool ok = true;
+        bool ok = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", "overlay", 0) == 0;
         /* Top layer first; "lowerdir+" (Linux 6.8) takes each path as is,
          * with no length limit and no escaping. */
         for (size_t i = n; i-- > 0 && ok;)

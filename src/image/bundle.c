@@ -794,6 +794,12 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
         random_hex(hex, 3);
         name = xasprintf("%s-%s", bundle_name_valid(b) ? b : "image", hex);
     }
+    {
+        /* A command is needed: say so before unpacking anything. */
+        _cleanup_strv_ char **args = NULL;
+        if ((r = build_args(im, o, &args, err)) < 0)
+            return r;
+    }
     if (o->hostname) {
         if (!hostname_valid(o->hostname))
             return congo_error_set(err, 0, "hostname `%s`: expected letters, digits and `-`, at most 63", o->hostname);

@@ -169,6 +169,14 @@ test_extract_bad_user_leaves_nothing() {
     assert_failed
     assert_contains "$ERR" "group \`nogroup-here\` is not in the image's /etc/group"
     assert_no_bundle_left "$T/b"
+    img extract "$REG/test/img:1" -b "$T/b" -q --entrypoint ""
+    assert_failed
+    assert_contains "$ERR" "the image has no Entrypoint or Cmd: give a command after \`--\`"
+    assert_no_bundle_left "$T/b"
+    img extract "$REG/test/img:1" -b "$T/b" -q --hostname bad_host
+    assert_failed
+    assert_contains "$ERR" "hostname \`bad_host\`"
+    assert_no_bundle_left "$T/b"
     mkdir "$T/full" && touch "$T/full/x"
     img extract "$REG/test/img:1" -b "$T/full" -q
     assert_failed

@@ -19,14 +19,15 @@ CONGO=${CONGO:-$PWD/congo}
 for t in hyperfine crun runc jq; do command -v $t >/dev/null || { echo "missing $t (apt-get install $t)"; exit 1; }; done
 [ -x "$CONGO" ] || { echo "build congo first (make)"; exit 1; }
 
-W=$(mktemp -d /tmp/congo-bench.XXXXXX)
+# State roots on tmpfs, as /run/congo, /run/crun and /run/runc are in real use.
+W=$(mktemp -d /run/congo-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/proc" "$W/bundle/rootfs/sys" "$W/bundle/rootfs/dev"
 cp "$(command -v busybox)" "$W/bundle/rootfs/bin/busybox"
 ln -s busybox "$W/bundle/rootfs/bin/true"
 ln -s busybox "$W/bundle/rootfs/bin/sh"
 "$CONGO" spec --bundle "$W/bundle"
-jq ".process.terminal = false | .process.args = [\"/bin/true\"] | del(.linux.resources.devices) | .linux.cgroupsPath = \"/congo-bench/c\" ${EXTRA_JQ:+| $EXTRA_JQ}" \
+jq ".ociVersion = \"1.0.2\" | .process.terminal = false | .process.args = [\"/bin/true\"] | del(.linux.resources.devices) | .linux.cgroupsPath = \"/congo-bench/c\" ${EXTRA_JQ:+| $EXTRA_JQ}" \
     "$W/bundle/config.json" > "$W/c.json" && mv "$W/c.json" "$W/bundle/config.json"
 
 cat > "$W/inner.sh" <<INNER

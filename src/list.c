@@ -1,6 +1,7 @@
 /* congo list: the containers under the state root. */
 #include "config.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
@@ -77,9 +78,10 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
             _cleanup_free_ char *json = congo_state_json(s, status);
             printf("%s%s", any ? "," : "", json);
         } else {
+            struct passwd *pw = getpwuid(s->owner);
             printf("%-20s %-8d %-10s %-40s %-30s %s\n", s->id, status == CONGO_STATUS_STOPPED ? 0 : (int) s->pid,
                    congo_status_name(status), s->bundle ? s->bundle : "", s->created_at ? s->created_at : "",
-                   s->owner ? s->owner : "");
+                   pw ? pw->pw_name : "");
         }
         any = true;
     }

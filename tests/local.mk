@@ -84,3 +84,13 @@ contrib_seccomp_listener_seccomp_listener_LDADD = $(LIBSECCOMP_LIBS)
 # tests/run-tests.sh builds these first, so a test never meets a missing helper.
 check-programs: all $(check_PROGRAMS)
 .PHONY: check-programs
+
+# congo-image (area: image): unit tests over libcongo-image.a.
+if BUILD_IMAGE
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-image
+tests_unit_test_image_SOURCES = tests/unit/test-image.c
+tests_unit_test_image_CFLAGS = $(UNIT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(LIBCRYPTO_CFLAGS)
+tests_unit_test_image_LDADD = $(CMOCKA_LIBS) $(CONGO_IMAGE_LIBS)
+endif
+endif

@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -157,13 +158,22 @@ static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
 
 /* The container starts with a clean signal state: congo's `run` blocks
  * signals to forward them, and a caller may have ignored some; both would
- * otherwise survive execve. */
+ * otherwise survive execve.  congo installs no handlers, so only ignored
+ * signals need resetting: /proc/self/status names them (one read instead
+ * of a sigaction per signal). */
 static void reset_signals(void)
 {
     struct sigaction sa = { .sa_handler = SIG_DFL };
+    _cleanup_free_ char *status = NULL;
+    unsigned long long ignored = ~0ULL;
     sigset_t none;
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
+    const char *p;
+
+    if (read_file_at(AT_FDCWD, "/proc/self/status", 0, &status, NULL, NULL) == 0 &&
+        (p = strstr(status, "\nSigIgn:\t")))
+        ignored = strtoull(p + 9, NULL, 16);
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+        if ((ignored & (1ULL << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
             sigaction(sig, &sa, NULL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -182,7 +192,7 @@ void congo_container_init(struct init_ctx *ctx)
      * a half-built container running); cleared before READY. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     reset_signals();
-    if (getppid() == 1 || move_above(&ctx->sync_fd, min_fd) < 0 || move_above(&ctx->fifo_fd, min_fd) < 0 ||
+    if (move_above(&ctx->sync_fd, min_fd) < 0 || move_above(&ctx->fifo_fd, min_fd) < 0 ||
         move_above(&console, min_fd) < 0)
         _exit(1);
 

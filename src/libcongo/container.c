@@ -25,6 +25,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "oci-config.h"
 #include "process.h"
 #include "seccomp.h"
@@ -37,17 +38,11 @@
 
 static const oci_linux empty_linux;
 
-static char *owner_name(void)
-{
-    struct passwd *pw = getpwuid(geteuid());
-    return pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned) geteuid());
-}
-
 static int write_pid_file(const char *path, pid_t pid, congo_error *err)
 {
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%d", (int) pid); /* digits only: containerd parses it strictly */
-    int r = write_file_atomic_at(AT_FDCWD, path, buf, n, 0644, err);
+    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
     if (r < 0)
         return congo_error_wrap(err, r, "--pid-file");
     return 0;
@@ -131,6 +126,11 @@ static int drive_child(struct create_job *j, congo_error *err)
     }
     if (j->plan.create[OCI_NS_USER]) {
         r = congo_ns_write_id_maps(j->pid, l, err);
+        if (r < 0)
+            return r;
+    }
+    if (l->net_devices.n > 0) {
+        r = congo_netdev_move(j->pid, &l->net_devices, err);
         if (r < 0)
             return r;
     }
@@ -323,7 +323,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->bundle = xstrdup(bundle);
     j.state->rootfs = xstrdup(rootfs);
     j.state->created_at = rfc3339_now();
-    j.state->owner = owner_name();
+    j.state->owner = geteuid();
     j.state->exit_status = -1;
     j.state->systemd_cgroup = o->systemd_cgroup;
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
@@ -346,11 +346,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = congo_state_write(j.dirfd, j.state, err);
     if (r < 0)
         goto fail;
-    if (j.state->poststart_hooks || j.state->poststop_hooks) {
-        r = write_file_atomic_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
-        if (r < 0)
-            goto fail;
-    }
+    /* exec, update, ps and delete's poststop hooks use the config as it was
+     * at create, whatever happens to the bundle afterwards. */
+    r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
+    if (r < 0)
+        goto fail;
     r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
     if (r < 0)
         goto fail;
@@ -405,11 +405,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto fail;
     close(steal_fd(&child_sync));
+    /* The pid is recorded with the "created" state below: until then a
+     * killed congo takes the child with it (it reads EOF on the sync socket
+     * or gets PR_SET_PDEATHSIG). */
     congo_pid_stat(j.pid, &j.state->pid_start, NULL);
     j.state->pid = j.pid;
-    r = congo_state_write(j.dirfd, j.state, err);
-    if (r < 0)
-        goto fail;
     r = drive_child(&j, err);
     if (r < 0)
         goto fail;
@@ -510,11 +510,8 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
     }
     if (read(fifo, &c, 1) != 1)
         return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);
+    /* Without the fifo the container reads as running. */
     unlinkat(dfd, "exec.fifo", 0);
-    s->started = true;
-    r = congo_state_write(dfd, s, err);
-    if (r < 0)
-        return r;
     /* The init closes its end at execve (O_CLOEXEC): EOF means the user
      * process runs; an error record means it could not. */
     {

@@ -13,9 +13,12 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "mount-options.h"
+#include "oci-config.h"
 #include "mounts.h"
 #include "utils.h"
 
@@ -280,6 +283,101 @@ int congo_bind_create(int *treefd, const char *source, bool recursive, bool *is_
         return congo_error_errno(err, "source `%s`", source);
     *is_dir = S_ISDIR(st.st_mode);
     return 0;
+}
+
+int congo_idmapped_bind_create(int *treefd, const char *source, bool rbind, bool ridmap, int userns_fd,
+                               bool *is_dir, congo_error *err)
+{
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns_fd };
+    _cleanup_close_ int fd = -1;
+    struct stat st;
+
+    fd = open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+    if (fd < 0)
+        return congo_error_errno(err, "source `%s`", source);
+    if (fstat(fd, &st) < 0)
+        return congo_error_errno(err, "source `%s`", source);
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | (ridmap ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
+        return congo_error_errno(err, "idmap `%s`%s", source,
+                                 errno == EINVAL ? " (does its filesystem support idmapped mounts?)" : "");
+    *is_dir = S_ISDIR(st.st_mode);
+    *treefd = steal_fd(&fd);
+    return 0;
+}
+
+static int write_id_map(pid_t pid, const char *file, const oci_id_mapping *m, size_t n, congo_error *err)
+{
+    char path[64];
+    _cleanup_free_ char *buf = xstrdup("");
+
+    for (size_t i = 0; i < n; i++) {
+        char *b = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
+        free(buf);
+        buf = b;
+    }
+    snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+    return write_file_at(AT_FDCWD, path, buf, strlen(buf), err);
+}
+
+int congo_userns_from_mappings(const oci_id_mapping *uids, size_t n_uids, const oci_id_mapping *gids, size_t n_gids,
+                               congo_error *err)
+{
+    int ready[2], hold[2], fd = -1, r;
+    char path[64], c, num[16];
+    ssize_t n;
+    pid_t pid, procpid;
+
+    if (pipe2(ready, O_CLOEXEC) < 0)
+        return congo_error_errno(err, "pipe");
+    if (pipe2(hold, O_CLOEXEC) < 0) {
+        close(ready[0]), close(ready[1]);
+        return congo_error_errno(err, "pipe");
+    }
+    pid = fork();
+    if (pid < 0) {
+        r = congo_error_errno(err, "fork");
+        goto out;
+    }
+    if (pid == 0) {
+        /* In a user namespace of its own, until the parent has its fd.  It
+         * says its pid as /proc knows it: /proc may belong to another pid
+         * namespace than ours (the container child's, before pivot_root). */
+        close(ready[0]);
+        close(hold[1]);
+        n = unshare(CLONE_NEWUSER) == 0 ? readlink("/proc/self", num, sizeof num - 1) : -1;
+        if (write(ready[1], num, n > 0 ? (size_t) n : 0) < 0)
+            _exit(1);
+        (void) !read(hold[0], &c, 1);
+        _exit(0);
+    }
+    close(ready[1]), ready[1] = -1;
+    close(hold[0]), hold[0] = -1;
+    n = read(ready[0], num, sizeof num - 1);
+    if (n <= 0) {
+        r = congo_error_set(err, EPERM, "create a user namespace for an idmapped mount");
+        goto out;
+    }
+    num[n] = '\0';
+    procpid = (pid_t) atoi(num);
+    if ((r = write_id_map(procpid, "uid_map", uids, n_uids, err)) < 0 ||
+        (r = write_id_map(procpid, "gid_map", gids, n_gids, err)) < 0)
+        goto out;
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int) procpid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    r = fd < 0 ? congo_error_errno(err, "open `%s`", path) : fd;
+out:
+    if (ready[0] >= 0)
+        close(ready[0]);
+    if (ready[1] >= 0)
+        close(ready[1]);
+    if (hold[0] >= 0)
+        close(hold[0]);
+    if (hold[1] >= 0)
+        close(hold[1]);
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    return r;
 }
 
 static unsigned long mount_flags_of(int fd)

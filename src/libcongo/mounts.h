@@ -67,6 +67,18 @@ int congo_fresh_mount_create(int *mntfd, const struct congo_fresh_mount *fm, con
  * *is_dir tells the source's type.  -1 under congo_mounts_legacy. */
 int congo_bind_create(int *treefd, const char *source, bool recursive, bool *is_dir, congo_error *err);
 
+/* An idmapped bind: the clone of `source` (with its submounts for rbind)
+ * mapped through the user namespace userns_fd (MOUNT_ATTR_IDMAP; the
+ * submounts too for ridmap). */
+int congo_idmapped_bind_create(int *treefd, const char *source, bool rbind, bool ridmap, int userns_fd,
+                               bool *is_dir, congo_error *err);
+
+/* A user namespace with these mappings ("containerID hostID size" as in
+ * uid_map), held by an fd: made by a short-lived child. */
+struct oci_id_mapping;
+int congo_userns_from_mappings(const struct oci_id_mapping *uids, size_t n_uids, const struct oci_id_mapping *gids,
+                               size_t n_gids, congo_error *err);
+
 /* The attributes a bind mount gets, as `mount --bind -o OPTS` (runc's
  * semantics): with any flag given, the top mount's ro/nosuid/nodev/noexec/
  * nosymfollow become exactly the requested ones ("remount" keeps the others

@@ -110,7 +110,7 @@ int congo_process_lookup(char **exe_out, const char *file, const char *path_env,
     return -ENOENT;
 }
 
-int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err)
+int congo_process_make_cwd(const oci_process *p, congo_error *err)
 {
     const char *cwd = p->cwd ? p->cwd : "/";
     struct stat st;
@@ -130,9 +130,17 @@ int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err
     }
     if (!S_ISDIR(st.st_mode))
         return congo_error_set(err, ENOTDIR, "process.cwd \"%s\"", cwd);
+    return 0;
+}
+
+int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err)
+{
+    int r = congo_process_make_cwd(p, err);
+    if (r < 0)
+        return r;
     if (!p->args || !p->args[0])
         return congo_error_set(err, EINVAL, "process.args: must contain at least the program to run");
-    return congo_process_lookup(exe_out, p->args[0], env_get(p->env, "PATH"), cwd, err);
+    return congo_process_lookup(exe_out, p->args[0], env_get(p->env, "PATH"), p->cwd ? p->cwd : "/", err);
 }
 
 /* ---- rlimits ---------------------------------------------------------- */

@@ -22,8 +22,8 @@
 #include "error.h"
 #include "oci-config.h"
 
-/* Creates a missing process.cwd (0755), as runc does; fails when it is not a
- * directory.  A relative args[0] with a slash is relative to process.cwd. */
+/* Runs congo_process_make_cwd() first.  A relative args[0] with a slash is
+ * relative to process.cwd. */
 int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err);
 int congo_process_set_limits(const oci_process *p, congo_error *err);
 /* setgroups_allowed: false when /proc/PID/setgroups is "deny" in a user namespace. */
@@ -47,7 +47,12 @@ int congo_process_exec(const oci_process *p, const char *exe, congo_error *err);
  * uses it. */
 int congo_process_listen_fds(void);
 
-/* Added by the process module (pure helpers, unit tested). */
+/* Added by the process module. */
+/* Create a missing process.cwd (0755) as runc does; fails when it is not a
+ * directory.  Call it right after pivot_root, before the root is remounted
+ * read-only (runc creates it there too); resolve() calls it again (no-op). */
+int congo_process_make_cwd(const oci_process *p, congo_error *err);
+/* Pure helpers, unit tested. */
 /* Go's exec.LookPath as runc uses it: `file` with a slash is checked as is
  * (relative to cwd); otherwise searched in path_env (NULL: not found).  Any
  * execute bit counts; a directory is "permission denied". */

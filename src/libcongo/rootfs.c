@@ -284,19 +284,26 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
     return 0;
 }
 
-/* A bind of a host path (already made absolute). */
+/* A bind of a host path (already made absolute); tree: a detached mount of it
+ * made already (idmapped), else -1. */
 static int bind_path(struct mnt *mt, const char *src, bool recursive, const struct congo_bind_attrs *attrs,
-                     uint64_t extra, congo_error *err)
+                     uint64_t extra, int tree_in, congo_error *err)
 {
     struct congo_rootfs_priv *p = mt->p;
     const char *dest = mt->m->destination;
-    _cleanup_close_ int tree = -1, destfd = -1;
+    _cleanup_close_ int tree = tree_in, destfd = -1;
     _cleanup_free_ char *in = NULL;
     bool is_dir = true;
+    struct stat st;
     int r;
 
-    if ((r = congo_bind_create(&tree, src, recursive, &is_dir, err)) < 0)
+    if (tree >= 0) {
+        if (fstat(tree, &st) < 0)
+            return congo_error_errno(err, "source `%s`", src);
+        is_dir = S_ISDIR(st.st_mode);
+    } else if ((r = congo_bind_create(&tree, src, recursive, &is_dir, err)) < 0) {
         return r;
+    }
     destfd = open_dest(p, dest, is_dir ? CONGO_PATH_DIR : CONGO_PATH_FILE, extra, NULL, &in, err);
     if (destfd < 0)
         return destfd;
@@ -307,6 +314,85 @@ static int bind_path(struct mnt *mt, const char *src, bool recursive, const stru
         .bind_recursive = recursive, .bind_attrs = attrs, .propagation = mt->o->propagation,
     };
     return congo_attach(&a, destfd, NULL, err);
+}
+
+/* The idmapped clone of mounts[i]'s source: its own mappings, or the
+ * container's user namespace (that of userns_pid). */
+static int open_idmapped(int *tree, const oci_config *c, size_t i, const char *src, pid_t userns_pid,
+                         congo_error *err)
+{
+    const oci_mount *m = &c->mounts[i];
+    _cleanup_close_ int nsfd = -1;
+    bool rbind = false, ridmap = false;
+    int r;
+
+    for (size_t j = 0; m->options && m->options[j]; j++) {
+        rbind |= strcmp(m->options[j], "rbind") == 0;
+        ridmap |= strcmp(m->options[j], "ridmap") == 0;
+    }
+    if (m->n_uid_mappings || m->n_gid_mappings) {
+        if (!m->n_uid_mappings || !m->n_gid_mappings)
+            return congo_error_set(err, 0, "an idmapped mount needs both uidMappings and gidMappings");
+        nsfd = congo_userns_from_mappings(m->uid_mappings, m->n_uid_mappings, m->gid_mappings, m->n_gid_mappings,
+                                          err);
+        if (nsfd < 0)
+            return nsfd;
+    } else if (userns_pid > 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/ns/user", (int) userns_pid);
+        nsfd = open(path, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0)
+            return congo_error_errno(err, "open `%s`", path);
+    } else {
+        return congo_error_set(err, 0, "`idmap` without uidMappings and gidMappings needs a user namespace");
+    }
+    if ((r = congo_idmapped_bind_create(tree, src, rbind, ridmap, nsfd, &(bool) { false }, err)) < 0)
+        return r;
+    return 0;
+}
+
+int congo_rootfs_open_idmapped(int **fds_out, const oci_config *c, const char *bundle, pid_t userns_pid,
+                               congo_error *err)
+{
+    int *fds = NULL;
+    int r;
+
+    *fds_out = NULL;
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        const oci_mount *m = &c->mounts[i];
+        bool idmap = m->n_uid_mappings || m->n_gid_mappings;
+        for (size_t j = 0; !idmap && m->options && m->options[j]; j++)
+            idmap = strcmp(m->options[j], "idmap") == 0 || strcmp(m->options[j], "ridmap") == 0;
+        if (!idmap)
+            continue;
+        if (!fds) {
+            fds = xnew0(int, c->n_mounts);
+            for (size_t k = 0; k < c->n_mounts; k++)
+                fds[k] = -1;
+        }
+        if (!m->source || !*m->source) {
+            r = congo_error_set(err, 0, "mounts[%zu] (%s): a bind mount needs a `source`", i, m->destination);
+            goto fail;
+        }
+        _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
+        if ((r = open_idmapped(&fds[i], c, i, src, userns_pid, err)) < 0) {
+            congo_error_wrap(err, r, "mounts[%zu] (%s, bind of `%s`)", i, m->destination, m->source);
+            goto fail;
+        }
+    }
+    *fds_out = fds;
+    return 0;
+fail:
+    congo_rootfs_close_idmapped(fds, c->n_mounts);
+    return r;
+}
+
+void congo_rootfs_close_idmapped(int *fds, size_t n)
+{
+    for (size_t i = 0; fds && i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
 }
 
 static int mount_bind(struct mnt *mt, congo_error *err)
@@ -320,12 +406,24 @@ static int mount_bind(struct mnt *mt, congo_error *err)
 
     if (!source || !*source)
         return congo_error_set(err, 0, "a bind mount needs a `source`");
-    if (o->idmap)
-        return congo_error_set(err, 0, "idmapped mounts (`%s`) are not supported yet",
-                               o->ridmap ? "ridmap" : "idmap");
     /* Relative sources are relative to the bundle (as runc). */
     src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", mt->ctx->bundle, source);
-    return bind_path(mt, src, o->rbind, &attrs, 0, err);
+    if (o->idmap || mt->m->n_uid_mappings || mt->m->n_gid_mappings) {
+        const int *fds = mt->ctx->mount_fds;
+        int tree = -1, r;
+        if (fds && fds[mt->index] >= 0) {
+            /* Opened by the parent: ours to close. */
+            tree = fcntl(fds[mt->index], F_DUPFD_CLOEXEC, 3);
+            if (tree < 0)
+                return congo_error_errno(err, "idmapped mount");
+        } else if (mt->ctx->new_userns) {
+            return congo_error_set(err, 0, "idmapped mount: not opened by the parent (congo_rootfs_open_idmapped)");
+        } else if ((r = open_idmapped(&tree, mt->ctx->config, mt->index, src, 0, err)) < 0) {
+            return r;
+        }
+        return bind_path(mt, src, o->rbind, &attrs, 0, tree, err);
+    }
+    return bind_path(mt, src, o->rbind, &attrs, 0, -1, err);
 }
 
 /* sysfs without a network namespace of our own in a user namespace: the
@@ -339,7 +437,7 @@ static int bind_sys(struct mnt *mt, congo_error *err)
         .rec_set = o->attr_set | congo_mount_attr_from_flags(o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)),
         .rec_clr = o->attr_clr,
     };
-    return bind_path(mt, "/sys", true, &attrs, RESOLVE_NO_SYMLINKS, err);
+    return bind_path(mt, "/sys", true, &attrs, RESOLVE_NO_SYMLINKS, -1, err);
 }
 
 /* "remount" on a filesystem: change the mount flags of what is mounted there. */
@@ -428,7 +526,7 @@ static int mount_cgroup(struct mnt *mt, congo_error *err)
             struct congo_bind_attrs attrs = {
                 .flags = o->flags, .clear_flags = o->clear_flags, .rec_set = o->attr_set, .rec_clr = o->attr_clr,
             };
-            r = bind_path(mt, src, false, &attrs, 0, err);
+            r = bind_path(mt, src, false, &attrs, 0, -1, err);
         }
         congo_cgroup_hierarchies_free(h, n);
         return r;

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -37,7 +38,6 @@ void congo_state_free(struct congo_state *s)
     free(s->bundle);
     free(s->rootfs);
     free(s->created_at);
-    free(s->owner);
     free(s->cgroup_path);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.keys[i]);
@@ -195,14 +195,12 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     gen_str(g, "bundle", s->bundle);
     gen_str(g, "rootfs", s->rootfs);
     gen_str(g, "createdAt", s->created_at);
-    gen_str(g, "owner", s->owner);
+    gen_int(g, "ownerUid", s->owner);
     gen_str(g, "cgroupPath", s->cgroup_path);
     yajl_gen_string(g, (const unsigned char *) "systemdCgroup", 13);
     yajl_gen_bool(g, s->systemd_cgroup);
     yajl_gen_string(g, (const unsigned char *) "created", 7);
     yajl_gen_bool(g, s->created);
-    yajl_gen_string(g, (const unsigned char *) "started", 7);
-    yajl_gen_bool(g, s->started);
     gen_int(g, "exitStatus", s->exit_status);
     yajl_gen_string(g, (const unsigned char *) "poststartHooks", 14);
     yajl_gen_bool(g, s->poststart_hooks);
@@ -211,7 +209,7 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     gen_annotations(g, &s->annotations);
     yajl_gen_map_close(g);
     json = gen_finish(g);
-    r = write_file_atomic_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+    r = write_file_replace_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
     if (r < 0)
         return congo_error_wrap(err, r, "write state of container `%s`", s->id);
     return 0;
@@ -264,12 +262,11 @@ int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_
     s->rootfs = xstrdup(tree_str(root, "rootfs"));
     s->created_at = xstrdup(tree_str(root, "createdAt"));
     s->created = tree_bool(root, "created");
-    s->owner = xstrdup(tree_str(root, "owner"));
+    s->owner = (uid_t) tree_int(root, "ownerUid", 0);
     s->cgroup_path = xstrdup(tree_str(root, "cgroupPath"));
     s->pid = (pid_t) tree_int(root, "pid", 0);
     s->pid_start = (unsigned long long) tree_int(root, "pidStart", 0);
     s->systemd_cgroup = tree_bool(root, "systemdCgroup");
-    s->started = tree_bool(root, "started");
     s->exit_status = (int) tree_int(root, "exitStatus", -1);
     s->poststart_hooks = tree_bool(root, "poststartHooks");
     s->poststop_hooks = tree_bool(root, "poststopHooks");
@@ -364,7 +361,7 @@ int congo_state_status(enum congo_status *out, const struct congo_state *s, int 
         *out = CONGO_STATUS_STOPPED;
         return 0;
     }
-    if (!s->started && faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (faccessat(dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
         *out = CONGO_STATUS_CREATED;
         return 0;
     }
@@ -396,7 +393,13 @@ char *congo_state_json(const struct congo_state *s, enum congo_status status)
     gen_str(g, "bundle", s->bundle);
     gen_str(g, "rootfs", s->rootfs);
     gen_str(g, "created", s->created_at);
-    gen_str(g, "owner", s->owner ? s->owner : "");
+    {
+        /* Resolved here, not at create: NSS is too slow for the start path. */
+        struct passwd *pw = getpwuid(s->owner);
+        char uid[16];
+        snprintf(uid, sizeof uid, "%u", (unsigned) s->owner);
+        gen_str(g, "owner", pw ? pw->pw_name : uid);
+    }
     gen_annotations(g, &s->annotations);
     yajl_gen_map_close(g);
     return gen_finish(g);

@@ -35,13 +35,12 @@ struct congo_state {
     char *bundle;               /* absolute */
     char *rootfs;               /* absolute */
     char *created_at;           /* RFC 3339 */
-    char *owner;                /* user name of the creator */
+    uid_t owner;                /* uid of the creator (printed as a user name) */
     pid_t pid;                  /* host pid of the init; 0 until it exists */
     unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
     char *cgroup_path;          /* the container's cgroup, relative to each hierarchy root */
     bool systemd_cgroup;
     bool created;               /* create finished: the init waits for start */
-    bool started;               /* `start` released the init */
     int exit_status;            /* recorded by a monitor; -1 when unknown */
     bool poststart_hooks;       /* config.json has poststart / poststop hooks (saves parsing it) */
     bool poststop_hooks;
@@ -67,7 +66,7 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err);
 int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_error *err);
 
 /* The live status: a dead, zombie or reused pid is stopped; a live init
- * that has not been started is created; a frozen cgroup is paused. */
+ * whose exec.fifo still exists is created; a frozen cgroup is paused. */
 int congo_state_status(enum congo_status *out, const struct congo_state *s, int dirfd, congo_error *err);
 
 /* The runtime-spec state JSON (ociVersion, id, status, pid, bundle,

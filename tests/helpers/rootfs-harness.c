@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,9 +32,55 @@
 
 struct child {
     struct congo_rootfs_ctx ctx;
-    int sync_fd, err_fd;
+    int sync_fd, err_fd, fds_sock;
     char **argv;
 };
+
+/* The idmapped mounts' fds, from the parent (SCM_RIGHTS, one per message). */
+static int recv_mount_fds(struct child *c, congo_error *err)
+{
+    size_t n = c->ctx.config->n_mounts;
+    int *fds = xnew0(int, n ? n : 1);
+    bool any = false;
+
+    for (size_t i = 0; i < n; i++) {
+        char cbuf[CMSG_SPACE(sizeof(int))], b;
+        struct iovec iov = { &b, 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+        struct cmsghdr *cm;
+        fds[i] = -1;
+        if (recvmsg(c->fds_sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+            return congo_error_errno(err, "receive the idmapped mounts");
+        cm = CMSG_FIRSTHDR(&msg);
+        if (b == 'f' && cm && cm->cmsg_type == SCM_RIGHTS) {
+            memcpy(&fds[i], CMSG_DATA(cm), sizeof(int));
+            any = true;
+        }
+    }
+    c->ctx.mount_fds = any ? fds : NULL;
+    return 0;
+}
+
+static int send_mount_fds(int sock, const int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, b = fds && fds[i] >= 0 ? 'f' : '-';
+        struct iovec iov = { &b, 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (b == 'f') {
+            msg.msg_control = cbuf;
+            msg.msg_controllen = sizeof cbuf;
+            struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+            cm->cmsg_level = SOL_SOCKET;
+            cm->cmsg_type = SCM_RIGHTS;
+            cm->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(cm), &fds[i], sizeof(int));
+        }
+        if (sendmsg(sock, &msg, 0) != 1)
+            return -1;
+    }
+    return 0;
+}
 
 static int child_main(void *arg)
 {
@@ -48,6 +95,8 @@ static int child_main(void *arg)
         congo_error_errno(&err, "become root in the user namespace");
         goto fail;
     }
+    if ((r = recv_mount_fds(c, &err)) < 0)
+        goto fail;
     if ((r = congo_rootfs_prepare(&c->ctx, &err)) < 0)
         goto fail;
     if ((r = congo_rootfs_pivot(&c->ctx, &err)) < 0)
@@ -89,7 +138,7 @@ int main(int argc, char **argv)
     congo_error err = CONGO_ERROR_INIT;
     static struct child c;
     char bundle[PATH_MAX], *rootfs;
-    int flags = CLONE_NEWNS, sync_pipe[2], err_pipe[2], status, i = 1;
+    int flags = CLONE_NEWNS, sync_pipe[2], err_pipe[2], sock[2], status, i = 1, *idmapped = NULL;
     const char *cgroup = NULL;
     bool no_pivot = false;
     pid_t pid;
@@ -133,12 +182,14 @@ int main(int argc, char **argv)
         else if (ns->type == OCI_NS_CGROUP)
             c.ctx.new_cgroupns = true;
     }
-    if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
+    if (pipe2(sync_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 ||
+        socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sock) < 0) {
         perror("rootfs-harness: pipe");
         return 1;
     }
     c.sync_fd = sync_pipe[0];
     c.err_fd = err_pipe[1];
+    c.fds_sock = sock[1];
     c.argv = argv + i + 1;
     size_t stack_size = 1 << 20;
     char *stack = xmalloc(stack_size);
@@ -156,8 +207,18 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    if (write(sync_pipe[1], "x", 1) != 1)
+    /* The idmapped mounts are opened here, once the user namespace is mapped
+     * (as congo run does). */
+    if (c.ctx.new_userns && congo_rootfs_open_idmapped(&idmapped, config, bundle, pid, &err) < 0) {
+        _cleanup_free_ char *t = congo_error_text(&err);
+        fprintf(stderr, "rootfs-harness: %s\n", t);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
         return 1;
+    }
+    if (write(sync_pipe[1], "x", 1) != 1 || send_mount_fds(sock[0], idmapped, config->n_mounts) < 0)
+        return 1;
+    congo_rootfs_close_idmapped(idmapped, config->n_mounts);
     close(sync_pipe[1]);
     if (congo_error_recv(err_pipe[0], &err) == 1) {
         _cleanup_free_ char *t = congo_error_text(&err);

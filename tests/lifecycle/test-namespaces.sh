@@ -51,6 +51,28 @@ test_join_network_namespace_by_path() {
     assert_contains "$OUT" cgtest0
 }
 
+test_net_devices_moved_and_renamed() {
+    # congo itself runs in a network namespace of the test's, where the veth
+    # pair lives; one end moves into the container under a new name.
+    local ns=congo-test-$$-$RANDOM
+    ip netns add "$ns" || skip "ip netns add failed"
+    trap "ip netns del $ns 2>/dev/null; cleanup_test" EXIT
+    ip -n "$ns" link add cgtest0 type veth peer name cgtest1
+    make_bundle
+    cfg '.linux.netDevices = {"cgtest0": {"name": "eth7"}} | .process.args = ["cat", "/proc/net/dev"]'
+    run_cmd nsenter --net=/run/netns/"$ns" "$CONGO" --root "$ROOT" run -b "$B" "$(cid)"
+    assert_ok
+    assert_contains "$OUT" "eth7:"
+    assert_not_contains "$OUT" "cgtest0"
+    # Gone from congo's namespace while the container had it.
+    make_bundle b2
+    cfg '.linux.netDevices = {"nosuchdev9": {}}'
+    run_cmd nsenter --net=/run/netns/"$ns" "$CONGO" --root "$ROOT" run -b "$B" "$(cid 2)"
+    assert_failed
+    assert_contains "$ERR" "nosuchdev9"
+    assert_no_state
+}
+
 test_join_path_of_wrong_type_refused() {
     make_bundle
     cfg '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/proc/self/ns/ipc" else . end]'

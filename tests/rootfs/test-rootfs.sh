@@ -1,22 +1,37 @@
 #!/bin/bash
 # The container's root filesystem (src/libcongo/rootfs.c): mounts, options,
 # propagation, devices, masked and read-only paths, sysctl, and hostile
-# rootfs contents.  Each test builds a bundle and runs the rootfs module in
-# real namespaces through tests/helpers/rootfs-harness (prepare, pivot,
-# finalize, exec), then asserts what the container sees (mountinfo, stat,
-# writes) and what the host keeps (no mount, no file outside the rootfs).
+# rootfs contents.  Each test builds a bundle, runs a container (`congo run`)
+# and asserts what it sees (mountinfo, stat, writes) and what the host keeps
+# (no mount, no file outside the rootfs).  tests/helpers/rootfs-harness runs
+# the rootfs module alone where congo has no switch for it (--legacy: the
+# mount(2) fallback for kernels without the new mount API).
 . "$(dirname "$0")/../lib.sh"
 
 HARNESS=${HARNESS:-$TOP_BUILDDIR/tests/helpers/rootfs-harness}
+N=0
 
-# run_in [HARNESS-OPTIONS] -- CMD...: run CMD in a container of bundle $B.
+# run_in [OPTIONS] -- CMD...: run CMD in a container of bundle $B; $OUT,
+# $ERR, $RC.  OPTIONS go to `congo run` (--no-pivot), or with --harness or
+# --legacy the container is run by the harness instead.
 run_in() {
-    local opts=()
-    while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+    local opts=() harness=false
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        case $1 in --harness) harness=true ;; --legacy) harness=true; opts+=("$1") ;; *) opts+=("$1") ;; esac
+        shift
+    done
     shift
-    RC=0
-    timeout 30 "$HARNESS" "${opts[@]}" "$B" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
-    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+    if $harness; then
+        RC=0
+        timeout 30 "$HARNESS" "${opts[@]}" "$B" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+        OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+    else
+        local a i=0 jargs=() expr=
+        for a in "$@"; do jargs+=(--arg "a$i" "$a"); expr+="\$a$i,"; i=$((i + 1)); done
+        cfg ".process.args = $(jq -cn "${jargs[@]}" "[${expr%,}]")"
+        N=$((N + 1))
+        run_congo run "${opts[@]}" -b "$B" "rfs-$N-$$-$RANDOM"
+    fi
 }
 # The mountinfo line of mount point $2 in mountinfo text $1.
 mnt_line() { awk -v p="$2" '$5 == p' <<< "$1" | tail -1; }
@@ -27,9 +42,14 @@ mnt_super() { mnt_line "$1" "$2" | awk '{for (i = 7; i <= NF; i++) if ($i == "-"
 has_opt() { [[ ",$1," == *",$2,"* ]]; }
 assert_opt() { has_opt "$1" "$2" || fail "mount options '$1' lack $2${3:+ ($3)}"; }
 assert_no_opt() { ! has_opt "$1" "$2" || fail "mount options '$1' have $2${3:+ ($3)}"; }
-host_mounts() { wc -l < /proc/self/mountinfo; }
+# The host's mounts a container could leak into: those under $T (where its
+# bundle is) and the host's own /, /proc, /dev, /sys trees (other engineers'
+# tests mount elsewhere concurrently on this shared machine).
+host_mounts() {
+    awk -v t="$T" 'index($5, t) == 1 || $5 ~ "^/(proc|dev|sys|data|t)?(/|$)" {print $5, $6, $9}' /proc/self/mountinfo
+}
 
-[ -x "$HARNESS" ] || { echo "SKIP: $HARNESS not built"; exit 77; }
+[ -x "$HARNESS" ] || { echo "SKIP: $HARNESS not built (make check)"; exit 77; }
 
 test_default_mounts() {
     make_bundle
@@ -91,11 +111,9 @@ test_cgroup_mounts_with_cgroupns() {
 test_cgroup_mounts_without_cgroupns_bind_own_cgroup() {
     make_bundle
     cfg '.linux.namespaces |= map(select(.type != "cgroup"))'
-    local cg="/$CONGO_TEST_CGROUP/rootfs-$$" h
-    for h in $(awk '($9 == "cgroup" || $9 == "cgroup2") && $4 == "/" {print $5}' /proc/self/mountinfo); do
-        mkdir -p "$h$cg"
-    done
-    run_in --cgroup "$cg" -- cat /proc/self/mountinfo
+    local cg
+    cg=$(jq -r .linux.cgroupsPath "$B/config.json")
+    run_in -- cat /proc/self/mountinfo
     assert_ok
     local mi=$OUT
     if grep -q ' - cgroup ' /proc/self/mountinfo; then
@@ -210,17 +228,18 @@ test_tmpfs_options_and_delayed_ro() {
     make_bundle
     mkdir -p "$B/rootfs/keep"; chmod 0710 "$B/rootfs/keep"
     cfg '.mounts += [
-        {"destination": "/t1", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700", "uid=1000", "nodev", "ro"]},
+        {"destination": "/t1", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "nodev", "ro"]},
+        {"destination": "/t3", "type": "tmpfs", "source": "tmpfs", "options": ["mode=700", "uid=1000"]},
         {"destination": "/t1/inner", "type": "tmpfs", "source": "tmpfs", "options": ["size=64k"]},
         {"destination": "/keep", "type": "tmpfs", "source": "tmpfs"},
         {"destination": "/t2", "type": "tmpfs", "source": "tmpfs", "options": ["strictatime", "noexec"]}]'
-    run_in -- sh -c 'cat /proc/self/mountinfo; stat -c "%a %u %n" /t1 /keep; touch /t1/x 2>&1; touch /t1/inner/y && echo INNER-RW'
+    run_in -- sh -c 'cat /proc/self/mountinfo; stat -c "%a %u %n" /t3 /keep; touch /t1/x 2>&1; touch /t1/inner/y && echo INNER-RW'
     assert_ok
     local mi=$OUT
     assert_opt "$(mnt_super "$mi" /t1)" size=1024k
     assert_opt "$(mnt_opts "$mi" /t1)" ro
     assert_opt "$(mnt_opts "$mi" /t1)" nodev
-    assert_contains "$OUT" "700 1000 /t1"
+    assert_contains "$OUT" "700 1000 /t3"
     # A mount point inside a read-only tmpfs could still be made (ro comes last).
     assert_eq "$(mnt_type "$mi" /t1/inner)" tmpfs
     assert_contains "$OUT" INNER-RW
@@ -236,17 +255,19 @@ test_tmpcopyup() {
     mkdir -p "$B/rootfs/opt/app/sub"
     echo data > "$B/rootfs/opt/app/sub/f"
     ln -s sub/f "$B/rootfs/opt/app/link"
-    chown 1000:2000 "$B/rootfs/opt/app/sub/f"; chmod 640 "$B/rootfs/opt/app/sub/f"
+    chown 1000:2000 "$B/rootfs/opt/app/sub/f"; chmod 604 "$B/rootfs/opt/app/sub/f"
+    echo root-data > "$B/rootfs/opt/app/r"
     mkfifo "$B/rootfs/opt/app/fifo"
     cfg '.mounts += [{"destination": "/opt/app", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]}]'
     run_in -- sh -c 'cat /proc/self/mountinfo; cat /opt/app/link; stat -c "%a %u %g" /opt/app/sub/f; [ -p /opt/app/fifo ] && echo FIFO
-                     echo changed > /opt/app/sub/f'
+                     echo changed > /opt/app/r && cat /opt/app/r'
     assert_ok
     assert_eq "$(mnt_type "$OUT" /opt/app)" tmpfs
     assert_contains "$OUT" data
-    assert_contains "$OUT" "640 1000 2000"
+    assert_contains "$OUT" "604 1000 2000"
     assert_contains "$OUT" FIFO
-    assert_eq "$(cat "$B/rootfs/opt/app/sub/f")" data "the rootfs copy must stay"
+    assert_contains "$OUT" changed
+    assert_eq "$(cat "$B/rootfs/opt/app/r")" root-data "the rootfs copy must stay"
 }
 
 test_masked_paths() {
@@ -388,7 +409,7 @@ test_linux_devices() {
 
 # The container's root (host uid 100000) must reach the bundle.
 userns_bundle() {
-    make_bundle
+    make_bundle "$@"
     chmod 755 "$T"
     cfg '.linux.namespaces += [{"type": "user"}] |
          .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
@@ -419,6 +440,42 @@ test_sysfs_in_a_user_namespace_without_netns_is_a_readonly_bind() {
     sub=$(awk '$5 ~ "^/sys/" {print $5, $6}' <<< "$OUT")
     [ -n "$sub" ] || fail "no mount under /sys: the host's were not bound"
     ! grep -v ' ro' <<< "$sub" || fail "writable mounts under /sys"
+}
+
+# Idmapped binds: with the mount's own mappings (the child makes them) and,
+# in a user namespace, with the container's (the parent opens them).
+test_idmapped_mounts() {
+    make_bundle
+    chmod 755 "$T"
+    mkdir -p "$T/idm/sub"; echo a > "$T/idm/f"; chown 1000:1000 "$T/idm/f"; chmod 755 "$T/idm"
+    mount -t tmpfs tmpfs "$T/idm/sub"; touch "$T/idm/sub/g"
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"rbind\", \"ridmap\"],
+        \"uidMappings\": [{\"containerID\": 1000, \"hostID\": 3000, \"size\": 1}, {\"containerID\": 0, \"hostID\": 0, \"size\": 1}],
+        \"gidMappings\": [{\"containerID\": 1000, \"hostID\": 4000, \"size\": 1}, {\"containerID\": 0, \"hostID\": 0, \"size\": 1}]}]"
+    run_in -- sh -c 'stat -c "%u:%g %n" /idm/f /idm/sub/g; grep " /idm" /proc/self/mountinfo'
+    assert_ok
+    assert_contains "$OUT" "3000:4000 /idm/f"
+    assert_contains "$OUT" "0:0 /idm/sub/g"
+    assert_contains "$(mnt_line "$OUT" /idm)" idmapped
+    assert_contains "$(mnt_line "$OUT" /idm/sub)" idmapped "ridmap maps the submounts too"
+    assert_eq "$(stat -c %u:%g "$T/idm/f")" 1000:1000 "the host file changed owner"
+
+    userns_bundle b2
+    mkdir -p "$B/rootfs/idm"
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"bind\", \"idmap\"]}]"
+    # The parent opens these (congo_rootfs_open_idmapped): the harness does.
+    run_in --harness -- sh -c 'stat -c "%u:%g %n" /idm/f; grep " /idm" /proc/self/mountinfo'
+    assert_ok
+    # Host 1000 seen as 1000 in the container, through its user namespace.
+    assert_contains "$OUT" "1000:1000 /idm/f"
+    assert_contains "$(mnt_line "$OUT" /idm)" idmapped
+    umount "$T/idm/sub"
+
+    make_bundle b3
+    cfg ".mounts += [{\"destination\": \"/idm\", \"source\": \"$T/idm\", \"options\": [\"bind\", \"idmap\"]}]"
+    run_in -- true
+    assert_failed
+    assert_contains "$ERR" '`idmap` without uidMappings and gidMappings needs a user namespace'
 }
 
 test_sysctl() {
@@ -601,6 +658,44 @@ test_legacy_mount_api() {
     assert_contains "$OUT" "1:3"
     run_in --legacy -- true
     assert_ok
+}
+
+# A container's mounts live and die with its mount namespace: none on the
+# host while it runs, none after delete.
+test_no_mounts_left_on_the_host() {
+    make_bundle
+    mkdir -p "$T/src"
+    cfg ".process.args = [\"sleep\", \"30\"] | .mounts += [
+        {\"destination\": \"/data\", \"source\": \"$T/src\", \"options\": [\"rbind\", \"ro\"]},
+        {\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]"
+    local before id=rfs-keep-$$
+    before=$(host_mounts)
+    run_congo create -b "$B" "$id"
+    assert_ok
+    assert_eq "$(host_mounts)" "$before" "host mounts changed by create"
+    run_congo start "$id"
+    assert_ok
+    assert_eq "$(host_mounts)" "$before" "host mounts changed by start"
+    run_congo delete --force "$id"
+    assert_ok
+    assert_eq "$(host_mounts)" "$before" "host mounts changed by delete"
+    assert_no_mounts
+    assert_no_state
+}
+
+# A failing mount leaves nothing: no state, no mount, no cgroup.
+test_failed_mount_leaves_nothing() {
+    make_bundle
+    cfg '.mounts += [{"destination": "/x", "type": "tmpfs", "source": "tmpfs", "options": ["size=bogus"]}]'
+    local before
+    before=$(host_mounts)
+    run_congo create -b "$B" "rfs-fail-$$"
+    assert_failed
+    assert_contains "$ERR" "mounts[7] (/x, type tmpfs): options[0] \`size=bogus\`"
+    assert_eq "$(host_mounts)" "$before"
+    assert_no_state
+    assert_no_cgroup
+    assert_no_mounts
 }
 
 run_tests "$@"

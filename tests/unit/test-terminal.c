@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -298,6 +299,79 @@ static void proxy_large_output(void **state)
     assert_int_equal(wait_status(c), 0);
 }
 
+
+/* Read from fd until `want` shows up (5 s at most); returns what was read. */
+static char *read_until(int fd, const char *want)
+{
+    char *buf = xzalloc(65536);
+    size_t len = 0;
+    for (int i = 0; i < 500 && !strstr(buf, want); i++) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 10) == 1) {
+            ssize_t n = read(fd, buf + len, 65535 - len);
+            if (n > 0)
+                len += (size_t) n;
+        }
+    }
+    return buf;
+}
+
+static void proxy_on_a_user_tty(void **state)
+{
+    int um, us;
+    struct winsize ws = { .ws_row = 50, .ws_col = 200 };
+    struct termios before, during, after;
+    pid_t c;
+    /* The "user's terminal": us is the proxy's stdin and stdout. */
+    assert_int_equal(openpty(&um, &us, NULL, NULL, &ws), 0);
+    fcntl(um, F_SETFD, FD_CLOEXEC);
+    fcntl(us, F_SETFD, FD_CLOEXEC);
+    assert_int_equal(tcgetattr(us, &before), 0);
+    assert_true(before.c_lflag & ICANON);
+    int master = start_on_pty("read a; stty size; read b; stty size", &c);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        congo_error err = CONGO_ERROR_INIT;
+        close(um);
+        dup2(us, 0);
+        dup2(us, 1);
+        alarm(10);
+        _exit(congo_terminal_proxy(master, &err) < 0 ? 1 : 0);
+    }
+    close(master);
+    /* Raw mode on the user's terminal while the proxy runs. */
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(tcgetattr(us, &during), 0);
+        if (!(during.c_lflag & ICANON))
+            break;
+        usleep(10000);
+    }
+    assert_false(during.c_lflag & (ICANON | ECHO | ISIG));
+    /* The size of the user's terminal is the container's from the start. */
+    assert_int_equal(write(um, "go\r", 3), 3);
+    _cleanup_free_ char *o1 = read_until(um, "50 200");
+    assert_non_null(strstr(o1, "50 200"));
+    /* A resize reaches the container with SIGWINCH. */
+    ws.ws_row = 60;
+    ws.ws_col = 100;
+    assert_int_equal(ioctl(um, TIOCSWINSZ, &ws), 0);
+    kill(pid, SIGWINCH);
+    usleep(100000);
+    assert_int_equal(write(um, "go\r", 3), 3);
+    _cleanup_free_ char *o2 = read_until(um, "60 100");
+    assert_non_null(strstr(o2, "60 100"));
+    assert_int_equal(wait_status(pid), 0);
+    assert_int_equal(wait_status(c), 0);
+    /* Restored afterwards. */
+    assert_int_equal(tcgetattr(us, &after), 0);
+    assert_int_equal(after.c_lflag, before.c_lflag);
+    assert_int_equal(after.c_iflag, before.c_iflag);
+    assert_int_equal(after.c_oflag, before.c_oflag);
+    close(um);
+    close(us);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +382,7 @@ int main(void)
         cmocka_unit_test(proxy_copies_both_ways),
         cmocka_unit_test(proxy_passes_stdin_eof),
         cmocka_unit_test(proxy_large_output),
+        cmocka_unit_test(proxy_on_a_user_tty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,22 @@ static int drive_child(struct create_job *j, congo_error *err)
                 goto child_failed;
             return err->errnum > 0 ? -err->errnum : -EINVAL;
         }
+        if (type == SYNC_SECCOMP) {
+            int nfd = -1;
+            r = congo_seccomp_recv_listener_fd(j->sync_fd, &nfd, err);
+            if (r == -ECANCELED) {
+                congo_error_clear(err);
+                continue; /* the child's SYNC_ERROR follows */
+            }
+            if (r < 0)
+                return r;
+            _cleanup_free_ char *st = congo_state_json(j->state, CONGO_STATUS_CREATING);
+            r = congo_seccomp_send_listener(l->seccomp, nfd, st, err);
+            close(nfd);
+            if (r < 0)
+                return r;
+            continue;
+        }
         if (type == SYNC_HOOKS) {
             r = run_parent_hooks(j, err);
             if (r < 0)

@@ -42,3 +42,9 @@ libcongo_a_SOURCES += \
 # seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h
 libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
+
+# Process attributes and LSM labels (issue 4): personality, scheduler, ioPriority,
+# execCPUAffinity, memoryPolicy; AppArmor profiles, SELinux labels (libselinux dlopen'ed).
+libcongo_a_SOURCES += \
+	src/libcongo/process-attrs.c src/libcongo/process-attrs.h \
+	src/libcongo/lsm.c src/libcongo/lsm.h

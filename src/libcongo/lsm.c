@@ -188,6 +188,9 @@ int congo_lsm_prepare(struct congo_lsm_exec *x, const oci_process *p, const char
             congo_lsm_exec_clear(x);
             return r;
         }
+        /* TODO(rootfs): pass congo_lsm_mount_data() / the "context" fsconfig key to the mounts. */
+        if (mlabel)
+            congo_warning("linux.mountLabel \"%s\": the container's mounts do not get this context yet", mount_label);
     }
     if (label) {
         _cleanup_close_ int kfd = -1;

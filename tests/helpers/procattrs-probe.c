@@ -1,7 +1,7 @@
 /* procattrs-probe: print the calling process's personality, scheduling
  * attributes, I/O priority, CPU affinity and NUMA memory policy as the
  * kernel reports them (sched_getattr, ioprio_get, sched_getaffinity,
- * get_mempolicy), one "key value" line each.  Built static so that it runs
+ * get_mempolicy, keyctl), one "key value" line each.  Built static so that it runs
  * inside a busybox container (tests/process/test-procattrs.sh copies it in).
  * It makes no fork, so it can run under SCHED_DEADLINE. */
 #define _GNU_SOURCE
@@ -85,6 +85,15 @@ int main(void)
         print_list("mempolicy_nodes", nodes, 1024);
     } else {
         perror("get_mempolicy");
+    }
+    /* The session keyring: "keyring;uid;gid;perm;description". */
+    long key = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* KEY_SPEC_SESSION_KEYRING */, 0);
+    char desc[256] = "";
+    if (key >= 0 && syscall(SYS_keyctl, 6 /* KEYCTL_DESCRIBE */, key, desc, sizeof desc - 1) >= 0) {
+        const char *d = strrchr(desc, ';');
+        printf("session_keyring %s\n", d ? d + 1 : desc);
+    } else {
+        perror("keyctl");
     }
     return 0;
 }

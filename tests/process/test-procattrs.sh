@@ -343,6 +343,20 @@ test_memory_policy_bad_input() {
     assert_refused 'linux.memoryPolicy.nodes' 'MPOL_BIND needs at least one memory node'
 }
 
+test_session_keyring() {
+    # A new session keyring named after the container, unless --no-new-keyring.
+    probe_bundle
+    local id; id=$(cid)
+    run_congo run -b "$B" "$id"
+    assert_ok
+    assert_eq "$(probe session_keyring)" "_ses.$id"
+    local mine; mine=$("$PROBE" | awk '$1 == "session_keyring" { print $2 }')
+    [ -n "$mine" ] || fail "the probe found no session keyring here"
+    run_congo run --no-new-keyring -b "$B" "$(cid 2)"
+    assert_ok
+    assert_eq "$(probe session_keyring)" "$mine"
+}
+
 apparmor_enabled() { [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; }
 selinux_enabled() { [ -e /sys/fs/selinux/enforce ]; }
 

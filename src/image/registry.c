@@ -184,7 +184,7 @@ static CURL *easy_new(struct registry *r, char *errbuf)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
     if (r->o.tls_ca)
         curl_easy_setopt(h, CURLOPT_CAINFO, r->o.tls_ca);
     if (!r->o.tls_verify) {

@@ -18,12 +18,15 @@ libcongo_a_SOURCES += \
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c \
-	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c
+	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c \
+	src/libcongo/container-cgroups.c src/libcongo/container-cgroups.h
 # The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
 libcongo_a_SOURCES += \
 	src/libcongo/state.c src/libcongo/state.h \
 	src/libcongo/namespaces.c src/libcongo/namespaces.h \
 	src/libcongo/netdev.c src/libcongo/netdev.h \
+	src/libcongo/image-helper.c src/libcongo/image-helper.h \
+	src/libcongo/monitor.c src/libcongo/monitor.h \
 	src/libcongo/container.c src/libcongo/container.h src/libcongo/container-internal.h \
 	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)

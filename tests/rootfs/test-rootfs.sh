@@ -588,7 +588,14 @@ test_errors_name_the_mount() {
     run_in -- true
     assert_failed
     assert_contains "$ERR" 'mounts[7].options[2]: unknown mount option `nosiud`'
+    make_bundle b5
+    mkdir -p "$B/rootfs/etc/hello.d"; echo x > "$T/file"
+    cfg ".mounts += [{\"destination\": \"/etc/hello.d\", \"source\": \"$T/file\", \"options\": [\"bind\"]}]"
+    run_in -- true
+    assert_failed
+    assert_contains "$ERR" 'mounts[7] (/etc/hello.d, bind of `'"$T"'/file`): cannot mount a file on `/etc/hello.d`, a directory'
     assert_no_mounts
+    assert_no_state
 }
 
 test_rootfs_propagation() {

@@ -2,15 +2,16 @@
  * namespaces, it builds the container from the inside and ends by exec'ing
  * the user process.  The order of the steps is the point of this file:
  *
- *   wait for the parent (id maps, cgroup) → join namespaces by path → setsid
- *   → console socket → rootfs (mounts, devices) → prestart/createRuntime
- *   hooks in the parent → createContainer hooks → pivot_root → terminal →
- *   masked/readonly paths, sysctl → hostname → executable lookup, rlimits →
- *   [seccomp with SCMP_ACT_NOTIFY, fd to the parent for the agent] → READY
- *   (create returns) → wait on exec.fifo (start) → startContainer hooks →
- *   [seccomp when noNewPrivileges is false and CAP_SYS_ADMIN goes] → user,
- *   capabilities, no_new_privs → [seccomp otherwise] → execve (seccomp.h
- *   says why)
+ *   wait for the parent (id maps, cgroup) → join namespaces by path → CPU
+ *   affinity reset, LSM checks → setsid → console socket → rootfs (mounts,
+ *   devices) → prestart/createRuntime hooks in the parent → createContainer
+ *   hooks → pivot_root → terminal → masked/readonly paths, sysctl → hostname
+ *   → executable lookup, rlimits → personality, scheduler, ioPriority,
+ *   memoryPolicy, LSM exec labels → [seccomp with SCMP_ACT_NOTIFY, fd to the
+ *   parent for the agent] → READY (create returns) → wait on exec.fifo
+ *   (start) → startContainer hooks → [seccomp when noNewPrivileges is false
+ *   and CAP_SYS_ADMIN goes] → user, capabilities, no_new_privs → [seccomp
+ *   otherwise] → execve (seccomp.h says why)
  *
  * Errors travel to the parent over the sync socket while it listens (until
  * READY), and to `congo start` through the exec fifo afterwards. */
@@ -30,6 +31,8 @@
 #include "caps.h"
 #include "container-internal.h"
 #include "hooks.h"
+#include "lsm.h"
+#include "process-attrs.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -183,7 +186,10 @@ void congo_container_init(struct init_ctx *ctx)
 {
     congo_error err = CONGO_ERROR_INIT;
     const oci_config *c = ctx->config;
+    static const oci_linux empty_linux;
+    const oci_linux *l = c->linux_ ? c->linux_ : &empty_linux; /* procattrs: personality, memoryPolicy, mountLabel */
     struct congo_rootfs_ctx rctx = { 0 };
+    struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
     _cleanup_free_ char *exe = NULL;
     int console = ctx->console_fd, fifo = -1, min_fd = 3 + ctx->preserve_fds, r;
     bool new_mountns = ctx->plan->create[OCI_NS_MOUNT];
@@ -215,6 +221,13 @@ void congo_container_init(struct init_ctx *ctx)
         congo_error_errno(&err, "create the cgroup namespace");
         child_fail(ctx, &err);
     }
+    /* procattrs: in its cgroup now, the process gets the cgroup's CPUs, not
+     * the affinity congo was started with (as runc).  execCPUAffinity is
+     * for exec'd processes only (runtime-spec).  Then the LSMs the labels
+     * need, checked and their attr files opened while /proc is the host's
+     * (and before the session keyring, which the SELinux label labels). */
+    if (congo_cpu_affinity_reset(&err) < 0 || congo_lsm_prepare(&lsm, c->process, l->mount_label, "process.", &err) < 0)
+        child_fail(ctx, &err);
     if (setsid() < 0) {
         congo_error_errno(&err, "setsid");
         child_fail(ctx, &err);
@@ -271,6 +284,11 @@ void congo_container_init(struct init_ctx *ctx)
         child_fail(ctx, &err);
     r = congo_process_set_limits(c->process, &err);
     if (r < 0)
+        child_fail(ctx, &err);
+    /* procattrs: still privileged (RT policies, negative nice and the RT I/O
+     * class need CAP_SYS_NICE) and before seccomp; errors fail create.  The
+     * LSM exec labels last: startContainer hooks run under them, as in runc. */
+    if (congo_process_attrs_apply(c->process, l, "process.", &err) < 0 || congo_lsm_apply(&lsm, &err) < 0)
         child_fail(ctx, &err);
     {
         /* The fifo is reopened through /proc after pivot_root. */

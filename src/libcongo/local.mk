@@ -31,8 +31,10 @@ libcongo_a_SOURCES += \
 	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
-# Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
-LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+# Everything congo links: libc, yajl, libcap, libseccomp.  libselinux (when
+# built with it) is dlopen'ed by lsm.c only when a container asks for a label:
+# linked, it would load two more libraries on every congo command.
+LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(DLOPEN_LIBS)
 
 # config model: semantic validation of config.json (oci-config.h)
 libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
@@ -45,3 +47,9 @@ libcongo_a_SOURCES += \
 # seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h
 libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
+
+# Process attributes and LSM labels (issue 4): personality, scheduler, ioPriority,
+# execCPUAffinity, memoryPolicy; AppArmor profiles, SELinux labels (libselinux dlopen'ed).
+libcongo_a_SOURCES += \
+	src/libcongo/process-attrs.c src/libcongo/process-attrs.h \
+	src/libcongo/lsm.c src/libcongo/lsm.h

@@ -1,4 +1,4 @@
-/* congo exec: not implemented yet. */
+/* congo exec: being implemented on branch `exec` (issue 4). */
 #include "config.h"
 
 #include <errno.h>
@@ -7,5 +7,5 @@
 
 int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    return congo_error_set(err, ENOSYS, "not implemented yet");
+    return congo_error_set(err, ENOSYS, "exec is not implemented yet");
 }

@@ -8,7 +8,7 @@ congo_SOURCES = \
 	src/state.c \
 	src/kill.c \
 	src/delete.c \
-	src/run.c \
+	src/run.c src/run.h src/run-image.c \
 	src/list.c \
 	src/spec.c \
 	src/features.c \
@@ -32,7 +32,7 @@ default-bundle/config.json: congo
 	@test -n "$(BUSYBOX)" || { echo "busybox-static is needed for the default bundle (apt-get install busybox-static)"; exit 1; }
 	$(AM_V_GEN)rm -rf default-bundle.tmp && mkdir -p default-bundle.tmp/rootfs/bin && \
 	cp $(BUSYBOX) default-bundle.tmp/rootfs/bin/busybox && \
-	for a in $$($(BUSYBOX) --list); do ln -sf busybox default-bundle.tmp/rootfs/bin/$$a; done && \
+	for a in $$($(BUSYBOX) --list); do [ "$$a" = busybox ] || ln -sf busybox default-bundle.tmp/rootfs/bin/$$a; done && \
 	mkdir -p default-bundle.tmp/rootfs/etc default-bundle.tmp/rootfs/proc default-bundle.tmp/rootfs/sys \
 		default-bundle.tmp/rootfs/dev default-bundle.tmp/rootfs/tmp default-bundle.tmp/rootfs/root && \
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > default-bundle.tmp/rootfs/etc/passwd && \

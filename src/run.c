@@ -1,11 +1,276 @@
-/* congo run: not implemented yet. */
+/* congo run: create and start a container.  In the foreground congo stays
+ * the container's parent: it forwards signals, proxies the terminal when
+ * there is no --console-socket, exits with the container's status
+ * (128+N when killed by signal N) and deletes it unless --keep.
+ *
+ * Two forms: `run [-b DIR] ID` runs an OCI bundle (runc's meaning);
+ * `run --name NAME IMAGE [CMD...]` runs an image (see run-image.c). */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "command.h"
+#include "run.h"
+#include "libcongo/container.h"
+#include "libcongo/terminal.h"
+#include "libcongo/utils.h"
+
+enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_CONSOLE_SOCKET = 1000, OPT_PID_FILE, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
+       OPT_PRESERVE_FDS, OPT_KEEP = 2000, OPT_NAME, OPT_RM, OPT_ENV = 'e', OPT_MEMORY = 'm', OPT_TTY = 't',
+       OPT_INTERACTIVE = 'i' };
+
+static const struct option run_longopts[] = {
+    { "bundle", required_argument, NULL, OPT_BUNDLE },
+    { "detach", no_argument, NULL, OPT_DETACH },
+    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
+    { "pid-file", required_argument, NULL, OPT_PID_FILE },
+    { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+    { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+    { "keep", no_argument, NULL, OPT_KEEP },
+    { "name", required_argument, NULL, OPT_NAME },
+    { "rm", no_argument, NULL, OPT_RM },
+    { "env", required_argument, NULL, OPT_ENV },
+    { "memory", required_argument, NULL, OPT_MEMORY },
+    { "tty", no_argument, NULL, OPT_TTY },
+    { "interactive", no_argument, NULL, OPT_INTERACTIVE },
+    {},
+};
+
+static const char run_usage[] =
+    "Usage: congo run [OPTIONS] ID\n"
+    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] IMAGE [CMD ARGS...]\n"
+    "\n"
+    "Create and start a container from an OCI bundle. In the foreground, congo\n"
+    "forwards signals to it and exits with its exit status (128+N for signal N).\n"
+    "\n"
+    "With --name, run an image instead: congo-image makes its bundle (pulling the\n"
+    "image if needed); the container stays, stopped, until `congo delete NAME`\n"
+    "unless --rm. With -d a monitor keeps its output for `congo logs NAME`.\n"
+    "\n"
+    "  --name NAME             run IMAGE as the container NAME\n"
+    "  --rm                    delete the container and its bundle when it exits\n"
+    "  -e, --env K=V           set an environment variable (image form)\n"
+    "  -m, --memory BYTES      memory limit (image form; suffixes k, m, g)\n"
+    "  -t, --tty               a terminal (image form; default when stdin is one)\n"
+    "\n"
+    "  -b, --bundle DIR        the bundle (default: current directory)\n"
+    "  -d, --detach            return once the container runs\n"
+    "  --console-socket PATH   unix socket that receives the terminal's master fd\n"
+    "  --pid-file FILE         write the container's host pid to FILE\n"
+    "  --keep                  do not delete the container when it exits\n"
+    "  --no-pivot              use MS_MOVE + chroot instead of pivot_root\n"
+    "  --no-new-keyring        keep the caller's session keyring\n"
+    "  --preserve-fds N        pass N extra fds (from 3) to the container\n";
+
+
+int create_parse_opt(int opt, const char *arg, void *data, congo_error *err);
+
+static int run_opt(int opt, const char *arg, void *data, congo_error *err)
+{
+    struct run_opts *o = data;
+    if (opt == OPT_DETACH)
+        o->detach = true;
+    else if (opt == OPT_KEEP)
+        o->keep = true;
+    else if (opt == OPT_NAME)
+        o->name = arg;
+    else if (opt == OPT_RM)
+        o->rm = true;
+    else if (opt == OPT_TTY)
+        o->tty = true;
+    else if (opt == OPT_INTERACTIVE)
+        ; /* stdin always reaches a foreground container */
+    else if (opt == OPT_MEMORY)
+        o->memory = arg;
+    else if (opt == OPT_ENV) {
+        o->env = xrealloc(o->env, (o->n_env + 1) * sizeof *o->env);
+        o->env[o->n_env++] = (char *) arg;
+    } else
+        return create_parse_opt(opt, arg, &o->create, err);
+    return 0;
+}
+
+struct proxy_job {
+    int master;
+    congo_error err;
+};
+
+static void *proxy_thread(void *data)
+{
+    struct proxy_job *p = data;
+    congo_terminal_proxy(p->master, &p->err);
+    return NULL;
+}
+
+/* Signals congo forwards to the container; SIGCHLD tells us it exited. */
+static void forwardable(sigset_t *set)
+{
+    sigfillset(set);
+    sigdelset(set, SIGKILL);
+    sigdelset(set, SIGSTOP);
+    sigdelset(set, SIGSEGV);
+    sigdelset(set, SIGBUS);
+    sigdelset(set, SIGILL);
+    sigdelset(set, SIGFPE);
+    sigdelset(set, SIGWINCH); /* the terminal proxy handles it */
+    sigdelset(set, SIGTTIN);
+    sigdelset(set, SIGTTOU);
+}
+
+static int exit_code(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 255;
+}
+
+/* Forward signals until the container's init exits; returns its exit code. */
+static int supervise(pid_t pid, int sfd)
+{
+    for (;;) {
+        struct signalfd_siginfo si;
+        int status;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            return exit_code(status);
+        if (w < 0 && errno != EINTR)
+            return 255;
+        if (read(sfd, &si, sizeof si) != sizeof si)
+            continue;
+        if (si.ssi_signo == SIGCHLD)
+            continue;
+        kill(pid, (int) si.ssi_signo);
+    }
+}
 
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    return congo_error_set(err, ENOSYS, "not implemented yet");
+    static const struct command_opts opts = { run_usage, "b:de:m:ti", run_longopts, true };
+    struct run_opts o = { .create = { .root = g->root, .console_fd = -1, .systemd_cgroup = g->systemd_cgroup } };
+    _cleanup_free_ char **env = NULL;
+    pid_t pid;
+    int first, r;
+
+    r = command_parse(&opts, argc, argv, run_opt, &o, &first, err);
+    env = o.env;
+    if (r != 0)
+        return r < 0 ? r : 0;
+    if (o.name)
+        return run_image(g, &o, argc - first, argv + first, err);
+    if (o.rm || o.n_env || o.memory || o.tty)
+        return congo_error_set(err, EINVAL, "--rm, --env, --memory and --tty belong to the image form: "
+                                            "congo run --name NAME IMAGE");
+    r = command_require_args("run", argc - first, 1, 1, "a container ID (or --name NAME IMAGE)", err);
+    if (r < 0)
+        return r;
+    o.create.id = argv[first];
+
+    if (o.detach) {
+        r = congo_container_create(&pid, &o.create, err);
+        if (r < 0)
+            return r;
+        r = congo_container_start(g->root, o.create.id, err);
+        if (r < 0) {
+            congo_error ignored = CONGO_ERROR_INIT;
+            congo_container_delete(g->root, o.create.id, true, &ignored);
+            congo_error_clear(&ignored);
+            return r;
+        }
+        return 0;
+    }
+    return run_foreground(g, &o.create, o.keep, err);
+}
+
+/* Create, start and supervise; returns the container's exit code.  With
+ * keep the container stays (stopped, its exit status recorded). */
+int run_foreground(struct congo_global *g, struct congo_create_opts *create, bool keep, congo_error *err)
+{
+    struct proxy_job proxy = { .master = -1 };
+    _cleanup_close_ int sock_parent = -1, sfd = -1;
+    pthread_t thread;
+    bool have_thread = false;
+    sigset_t set, old;
+    pid_t pid;
+    int r, code;
+
+    /* A terminal without --console-socket: congo is the other end. */
+    if (!create->console_socket) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            return congo_error_errno(err, "socketpair");
+        sock_parent = sv[0];
+        create->console_fd = sv[1];
+    }
+    forwardable(&set);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0) {
+        r = congo_error_errno(err, "signalfd");
+        goto restore;
+    }
+    r = congo_container_create(&pid, create, err);
+    if (create->console_fd >= 0)
+        close(create->console_fd);
+    create->console_fd = -1;
+    if (r < 0)
+        goto restore;
+    /* The pty master arrives during create when process.terminal is set. */
+    if (sock_parent >= 0) {
+        struct pollfd pfd = { .fd = sock_parent, .events = POLLIN };
+        if (poll(&pfd, 1, 0) > 0 && congo_terminal_recv_fd(&proxy.master, sock_parent, err) < 0) {
+            congo_error_clear(err);
+            proxy.master = -1;
+        }
+    }
+    r = congo_container_start(g->root, create->id, err);
+    if (r < 0) {
+        congo_error ignored = CONGO_ERROR_INIT;
+        congo_container_delete(g->root, create->id, true, &ignored);
+        congo_error_clear(&ignored);
+        goto restore;
+    }
+    if (proxy.master >= 0 && pthread_create(&thread, NULL, proxy_thread, &proxy) == 0)
+        have_thread = true;
+    code = supervise(pid, sfd);
+    if (have_thread) {
+        /* Let the proxy drain what the container printed last; other
+         * processes may still hold the terminal, so do not wait forever. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        if (pthread_timedjoin_np(thread, NULL, &ts) != 0)
+            pthread_cancel(thread);
+    }
+    if (keep) {
+        congo_error ignored = CONGO_ERROR_INIT;
+        congo_container_record_exit(g->root, create->id, code, &ignored);
+        congo_error_clear(&ignored);
+    } else {
+        congo_error derr = CONGO_ERROR_INIT;
+        if (congo_container_delete(g->root, create->id, true, &derr) < 0) {
+            *err = derr;
+            r = -1;
+            goto restore;
+        }
+    }
+    r = code;
+restore:
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (proxy.master >= 0)
+        close(proxy.master);
+    congo_error_clear(&proxy.err);
+    return r;
 }

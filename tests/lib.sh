@@ -37,7 +37,8 @@ rootfs_template() {
         rm -rf "$tmp"
         mkdir -p "$tmp"/{bin,etc,proc,sys,dev,tmp,root,home}
         cp "$BUSYBOX" "$tmp/bin/busybox"
-        for a in $("$BUSYBOX" --list); do ln -sf busybox "$tmp/bin/$a"; done
+        # (`busybox --list` names busybox itself: keep the binary.)
+        for a in $("$BUSYBOX" --list); do [ "$a" = busybox ] || ln -sf busybox "$tmp/bin/$a"; done
         mkdir -p "$tmp/sbin" "$tmp/usr/bin" "$tmp/usr/sbin"
         printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\ntester:x:1000:1000::/home:/bin/sh\n' > "$tmp/etc/passwd"
         printf 'root:x:0:\nnogroup:x:65534:\ntester:x:1000:\nextra:x:2000:tester\n' > "$tmp/etc/group"
@@ -51,6 +52,7 @@ rootfs_template() {
 # config.json comes from `congo spec`, with the cgroup under $CONGO_TEST_CGROUP.
 make_bundle() {
     B=$T/${1:-bundle}
+    rm -rf "$B"
     mkdir -p "$B"
     cp -al "$(rootfs_template)" "$B/rootfs" 2>/dev/null || cp -a "$(rootfs_template)" "$B/rootfs"
     (cd "$B" && "$CONGO" spec) || fail "congo spec failed"
@@ -115,6 +117,12 @@ assert_no_mounts() {
 wait_for() {
     local i
     for i in $(seq 100); do "$@" && return 0; sleep 0.05; done
+    return 1
+}
+# wait_status ID STATUS: poll `congo state` for up to 5 s.
+wait_status() {
+    local i
+    for i in $(seq 100); do [ "$(state_status "$1")" = "$2" ] && return 0; sleep 0.05; done
     return 1
 }
 # The status field of `congo state`.

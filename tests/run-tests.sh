@@ -21,6 +21,10 @@ if [ -z "${CONGO_UNDER_SUBREAPER:-}" ]; then
     exec "$TOP_BUILDDIR/tests/helpers/subreaper" "$0" "$@"
 fi
 [ "$(id -u)" = 0 ] || { echo "the suite runs real containers: run it as root"; exit 1; }
+# Everything the tests run: congo, congo-image, unit tests and helpers.
+if [ -f "$TOP_BUILDDIR/Makefile" ] && ! make -s -C "$TOP_BUILDDIR" -j"$(nproc)" check-programs >/dev/null; then
+    echo "the build failed"; echo "0 passed, 1 failed"; exit 1
+fi
 
 export CONGO_RESULTS=$(mktemp /tmp/congo-results.XXXXXX)
 export CONGO_TEST_TMP=$(mktemp -d /tmp/congo-suite.XXXXXX)

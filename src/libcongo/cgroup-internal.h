@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cgroup.h"
 
@@ -46,6 +47,75 @@ int congo_cgroup_v2_enable(struct congo_cgroup *cg, const char *controller, cong
 int congo_cgroup_read(int dirfd, const char *file, char *buf, size_t size);
 /* Write a value to a cgroup file; errors name the file and value. */
 int congo_cgroup_write(const struct congo_cgroup_dir *d, const char *file, const char *value, congo_error *err);
+
+/* ---- devices (cgroup-devices.c) ---- */
+enum { CONGO_DEV_M = 1, CONGO_DEV_R = 2, CONGO_DEV_W = 4, CONGO_DEV_RWM = 7 }; /* = BPF_DEVCG_ACC_* */
+struct congo_dev_rule {
+    char type;          /* 'a', 'c', 'b' ('a' only in input rules) */
+    int64_t major, minor; /* -1 = any */
+    unsigned access;    /* CONGO_DEV_* bits */
+    bool allow;
+};
+/* What the v1 devices controller would hold: a default and exceptions. */
+struct congo_dev_state {
+    bool allow_all;
+    struct congo_dev_rule *ex;
+    size_t n;
+};
+/* Reduce linux.resources.devices (deny-all first, runc's default devices
+ * last) to a state; validates the rules. */
+int congo_cgroup_devices_reduce(struct congo_dev_state *out, const oci_device_cgroup *rules, size_t n,
+                                congo_error *err);
+void congo_dev_state_free(struct congo_dev_state *st);
+/* "c 1:3 rwm" as the v1 devices files want it. */
+char *congo_dev_rule_string(const struct congo_dev_rule *r);
+/* The eBPF program enforcing a state, and loading/attaching it. */
+struct bpf_insn;
+int congo_cgroup_devices_program(const struct congo_dev_state *st, struct bpf_insn **out, size_t *n);
+int congo_cgroup_devices_load(int *prog_fd, const struct congo_dev_state *st, congo_error *err);
+/* Attach with BPF_F_ALLOW_MULTI, then detach the cgroup's other device programs. */
+int congo_cgroup_devices_attach(int cgfd, int prog_fd, congo_error *err);
+int congo_cgroup_devices_detach(int cgfd, int prog_fd);
+
+/* ---- resources (cgroup-resources.c) ---- */
+enum cg_ctrl { CG_CPU, CG_CPUSET, CG_MEMORY, CG_PIDS, CG_IO, CG_HUGETLB, CG_NET_CLS, CG_NET_PRIO, CG_RDMA,
+               CG_DEVICES, CG_UNIFIED, CG_NCTRL };
+enum cg_where { CG_NONE, CG_V1, CG_V2 };
+/* One file write of a plan. */
+struct cg_write {
+    enum cg_ctrl ctrl;
+    enum cg_where where;
+    char *field;        /* "linux.resources.memory.limit", for messages */
+    char *file, *value;
+    char *alt_file, *alt_value; /* used when `file` does not exist (blkio.weight -> blkio.bfq.weight) */
+    char *line_key;     /* per-device files: "8:0 "; restore that line */
+    char *reset;        /* ... or this when the device had no line */
+    bool pair_next;     /* on EINVAL/EBUSY, write the next entry first, then retry */
+    bool keep_first_token; /* value is " PERIOD": prefix the file's current first token */
+    bool check_usage;   /* checkBeforeUpdate: refuse a limit below the usage */
+    bool cpuset;        /* check against the parent's effective cpus/mems */
+    bool pagesize;      /* hugetlb: a missing file means an unknown page size */
+    bool verify;        /* read back: some kernels accept and ignore (kmem) */
+};
+struct cg_plan {
+    struct cg_write *w;
+    size_t n;
+    bool has_devices;
+    struct congo_dev_state devices;
+};
+#define CONGO_CPULIST_WORDS 64 /* 4096 CPUs */
+/* Validate and translate res for a host whose controllers live in where[]
+ * (CG_UNIFIED: cgroup2 mounted; CG_DEVICES: where device rules go, when
+ * `devices`).  Pure. */
+int congo_cgroup_plan(struct cg_plan *p, const oci_resources *res, const enum cg_where *where, bool devices,
+                      congo_error *err);
+void congo_cgroup_plan_needs(const oci_resources *res, bool *needed);
+void congo_cgroup_plan_free(struct cg_plan *p);
+const char *congo_cgroup_ctrl_name(enum cg_ctrl c, bool v2);
+uint64_t congo_cgroup_shares_to_weight(uint64_t shares);
+uint64_t congo_cgroup_blkio_to_io_weight(uint64_t weight);
+/* "0-3,7" into a bitmap; -1 on a syntax error or a CPU >= nwords*64. */
+int congo_cgroup_cpulist_parse(const char *s, uint64_t *bits, size_t nwords);
 
 /* Apply resources (cgroup-resources.c); `creating`: the cgroup was just
  * made, so nothing needs restoring if this fails. */

@@ -49,6 +49,15 @@ static char *v1_name_from_options(const char *super)
     return out;
 }
 
+static bool is_hierarchy_root(const char *root)
+{
+    if (strcmp(root, "/") == 0)
+        return true;
+    while (strncmp(root, "/..", 3) == 0)
+        root += 3;
+    return *root == '\0';
+}
+
 int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out, congo_error *err)
 {
     _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -75,8 +84,12 @@ int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out,
         if (nf < 5)
             continue;
         /* Only hierarchies mounted at their root: a bind of a sub-cgroup
-         * (as inside a container) is not where new cgroups belong. */
-        if (strcmp(fields[3], "/") != 0)
+         * (as inside a container) is not where new cgroups belong.  Seen
+         * from a cgroup namespace, the root of a hierarchy mounted outside it
+         * reads "/.." (once per level): that is the hierarchy's root too (the
+         * rootfs module lists the host's hierarchies from the container's
+         * cgroup namespace). */
+        if (!is_hierarchy_root(fields[3]))
             continue;
         h = xrealloc(h, (n + 1) * sizeof *h);
         h[n].mountpoint = unescape(fields[4]);

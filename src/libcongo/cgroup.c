@@ -544,11 +544,15 @@ int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_r
         if (r < 0)
             goto fail;
     }
-    if (res) {
-        r = congo_cgroup_apply(cg, res, true, err);
-        if (r < 0)
-            goto fail;
-    }
+    /* A leaf made now everywhere needs no restoring when applying fails:
+     * it is removed.  Device rules apply with or without linux.resources. */
+    size_t leaves = 0;
+    for (size_t k = 0; k < nc; k++)
+        if (strcmp(created[k].rel, cg->path + 1) == 0)
+            leaves++;
+    r = congo_cgroup_apply(cg, res, leaves == cg->n, err);
+    if (r < 0)
+        goto fail;
     for (size_t k = 0; k < nc; k++)
         free(created[k].rel);
     free(created);
@@ -873,10 +877,11 @@ int congo_cgroup_kill(struct congo_cgroup *cg, int sig, congo_error *err)
             return 0;
         /* Hybrid: frozen v1 tasks only die once thawed; and signal whatever
          * left cgroup2 but stayed in a v1 hierarchy. */
-        if (freezer_dir(cg, &fv2) && !fv2 && congo_cgroup_is_frozen(cg, &was_frozen, err) == 0 && was_frozen) {
-            r = congo_cgroup_freeze(cg, false, err);
-            if (r < 0)
-                return r;
+        if (freezer_dir(cg, &fv2) && !fv2) {
+            congo_error ignored = CONGO_ERROR_INIT;
+            if (congo_cgroup_is_frozen(cg, &was_frozen, &ignored) == 0 && was_frozen)
+                congo_cgroup_freeze(cg, false, &ignored);
+            congo_error_clear(&ignored);
         }
         return signal_pids(cg, sig, err);
     }

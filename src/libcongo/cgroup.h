@@ -9,6 +9,7 @@
 #define CONGO_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -63,6 +64,37 @@ int congo_cgroup_is_frozen(struct congo_cgroup *cg, bool *out, congo_error *err)
 
 /* Apply (or change, for `update`) resources on an existing cgroup. */
 int congo_cgroup_update(struct congo_cgroup *cg, const oci_resources *res, congo_error *err);
+
+/* Statistics (cgroup-stats.c), from each controller's v1 hierarchy or
+ * cgroup2.  Times in nanoseconds, sizes in bytes; UINT64_MAX = no limit. */
+struct congo_mem_entry { uint64_t usage, limit, max, failcnt; };
+struct congo_blkio_entry { uint64_t major, minor; char op[16]; uint64_t value; };
+struct congo_hugetlb_stat { char page_size[16]; uint64_t usage, max, failcnt; };
+struct congo_cgroup_stats {
+    bool has_cpu, has_memory, has_pids, has_blkio;
+    uint64_t cpu_total, cpu_user, cpu_kernel;
+    uint64_t *percpu;
+    size_t n_percpu;
+    uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_time;
+    struct congo_mem_entry mem, swap, kernel, kernel_tcp;
+    uint64_t mem_cache, oom_kills;
+    char **raw_keys;            /* memory.stat */
+    uint64_t *raw_values;
+    size_t n_raw;
+    uint64_t pids_current, pids_limit; /* limit 0 = none */
+    struct congo_blkio_entry *io_bytes, *io_ops;
+    size_t n_io_bytes, n_io_ops;
+    struct congo_hugetlb_stat *huge;
+    size_t n_huge;
+};
+int congo_cgroup_stats(struct congo_cgroup *cg, struct congo_cgroup_stats *out, congo_error *err);
+void congo_cgroup_stats_free(struct congo_cgroup_stats *s);
+/* One line of `congo events` in runc's format: {"type":TYPE,"id":ID[,"data":STATS]}. */
+char *congo_cgroup_event_json(const char *type, const char *id, const struct congo_cgroup_stats *s);
+/* An fd that becomes ready (poll for *events) when the cgroup hits OOM. */
+int congo_cgroup_oom_fd(struct congo_cgroup *cg, int *fd_out, short *events, congo_error *err);
+/* The number of OOM kills so far (memory.events / memory.oom_control). */
+int congo_cgroup_oom_kills(struct congo_cgroup *cg, uint64_t *out);
 
 /* The mount points of the container's cgroups, for the `cgroup` mount type
  * inside the container: v1 hierarchy names ("cpu,cpuacct", "name=systemd")

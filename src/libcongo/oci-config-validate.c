@@ -81,6 +81,14 @@ __attribute__((format(printf, 4, 5))) static int fail(congo_error *err, const ch
     return congo_error_set(err, 0, "%s: %s", source, msg ? msg : "invalid value");
 }
 
+/* fail() with the path given as a printf format, formatted only on failure. */
+static int vfail_at(congo_error *err, const char *source, const char *msg, const char *pathfmt, va_list ap)
+{
+    char path[400];
+    vsnprintf(path, sizeof path, pathfmt, ap);
+    return fail(err, source, path, "%s", msg);
+}
+
 /* Path building: pfx + suffix, with an optional index. */
 struct jpath {
     char s[400];
@@ -142,12 +150,20 @@ static bool valid_num_list(const char *s, bool allow_empty)
     }
 }
 
-static int check_num_list(const char *v, bool allow_empty, congo_error *err, const char *src, const char *path,
-                          const char *what)
+__attribute__((format(printf, 6, 7))) static int check_num_list(const char *v, bool allow_empty, congo_error *err,
+                                                                 const char *src, const char *what,
+                                                                 const char *pathfmt, ...)
 {
+    char msg[300];
+    va_list ap;
+    int r;
     if (valid_num_list(v, allow_empty))
         return 0;
-    return fail(err, src, path, "expected a list of %s such as \"0-3,7\", got %s", what, Q(v).s);
+    snprintf(msg, sizeof msg, "expected a list of %s such as \"0-3,7\", got %s", what, Q(v).s);
+    va_start(ap, pathfmt);
+    r = vfail_at(err, src, msg, pathfmt, ap);
+    va_end(ap);
+    return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -261,10 +277,10 @@ static int validate_process(const oci_process *p, const char *pfx, const char *s
                     (long long) p->io_priority->priority);
     {
         int r;
-        if ((r = check_num_list(p->exec_cpu_affinity_initial, false, err, src,
-                                P("%s%sexecCPUAffinity.initial", pfx, d).s, "CPUs")) < 0 ||
-            (r = check_num_list(p->exec_cpu_affinity_final, false, err, src,
-                                P("%s%sexecCPUAffinity.final", pfx, d).s, "CPUs")) < 0)
+        if ((r = check_num_list(p->exec_cpu_affinity_initial, false, err, src, "CPUs", "%s%sexecCPUAffinity.initial",
+                                pfx, d)) < 0 ||
+            (r = check_num_list(p->exec_cpu_affinity_final, false, err, src, "CPUs", "%s%sexecCPUAffinity.final", pfx,
+                                d)) < 0)
             return r;
     }
     return 0;
@@ -278,22 +294,36 @@ int oci_process_validate(const oci_process *p, const char *source, congo_error *
 /* ------------------------------------------------------------------------ */
 /* Resources. */
 
-static int check_dev_number(int64_t v, bool wildcard_ok, congo_error *err, const char *src, const char *path)
+__attribute__((format(printf, 5, 6))) static int check_dev_number(int64_t v, bool wildcard_ok, congo_error *err,
+                                                                   const char *src, const char *pathfmt, ...)
 {
-    if (v >= 0 && v <= UINT32_MAX)
+    char msg[200];
+    va_list ap;
+    int r;
+    if ((v >= 0 && v <= UINT32_MAX) || (wildcard_ok && v == -1))
         return 0;
-    if (wildcard_ok && v == -1)
-        return 0;
-    return fail(err, src, path, "expected a device number between 0 and 4294967295%s, got %lld",
-                wildcard_ok ? " (or -1 for all)" : "", (long long) v);
+    snprintf(msg, sizeof msg, "expected a device number between 0 and 4294967295%s, got %lld",
+             wildcard_ok ? " (or -1 for all)" : "", (long long) v);
+    va_start(ap, pathfmt);
+    r = vfail_at(err, src, msg, pathfmt, ap);
+    va_end(ap);
+    return r;
 }
 
-static int check_blkio_weight(const oci_opt_u64 *w, congo_error *err, const char *src, const char *path)
+__attribute__((format(printf, 4, 5))) static int check_blkio_weight(const oci_opt_u64 *w, congo_error *err,
+                                                                     const char *src, const char *pathfmt, ...)
 {
+    char msg[200];
+    va_list ap;
+    int r;
     /* 0 leaves the weight alone (runc); the kernel takes 10..1000 (cgroup v1) or 1..10000 (io.weight). */
     if (!w->set || w->value == 0 || (w->value >= 10 && w->value <= 1000))
         return 0;
-    return fail(err, src, path, "expected a weight between 10 and 1000, got %llu", (unsigned long long) w->value);
+    snprintf(msg, sizeof msg, "expected a weight between 10 and 1000, got %llu", (unsigned long long) w->value);
+    va_start(ap, pathfmt);
+    r = vfail_at(err, src, msg, pathfmt, ap);
+    va_end(ap);
+    return r;
 }
 
 static bool valid_page_size(const char *s)
@@ -323,10 +353,10 @@ static int validate_resources(const oci_resources *r, const char *pfx, const cha
             return fail(err, src, P("%s%sdevices[%zu].access", pfx, d, i).s,
                         "expected a combination of r, w and m, got %s", Q(dc->access).s);
         if (dc->major.set &&
-            (rr = check_dev_number(dc->major.value, true, err, src, P("%s%sdevices[%zu].major", pfx, d, i).s)) < 0)
+            (rr = check_dev_number(dc->major.value, true, err, src, "%s%sdevices[%zu].major", pfx, d, i)) < 0)
             return rr;
         if (dc->minor.set &&
-            (rr = check_dev_number(dc->minor.value, true, err, src, P("%s%sdevices[%zu].minor", pfx, d, i).s)) < 0)
+            (rr = check_dev_number(dc->minor.value, true, err, src, "%s%sdevices[%zu].minor", pfx, d, i)) < 0)
             return rr;
     }
     if (r->memory) {
@@ -361,8 +391,8 @@ static int validate_resources(const oci_resources *r, const char *pfx, const cha
                         (long long) c->realtime_runtime.value);
         if (c->idle.set && c->idle.value != 0 && c->idle.value != 1)
             return fail(err, src, P("%s%scpu.idle", pfx, d).s, "expected 0 or 1, got %lld", (long long) c->idle.value);
-        if ((rr = check_num_list(c->cpus, true, err, src, P("%s%scpu.cpus", pfx, d).s, "CPUs")) < 0 ||
-            (rr = check_num_list(c->mems, true, err, src, P("%s%scpu.mems", pfx, d).s, "memory nodes")) < 0)
+        if ((rr = check_num_list(c->cpus, true, err, src, "CPUs", "%s%scpu.cpus", pfx, d)) < 0 ||
+            (rr = check_num_list(c->mems, true, err, src, "memory nodes", "%s%scpu.mems", pfx, d)) < 0)
             return rr;
     }
     if (r->pids_limit.set && r->pids_limit.value < -1)
@@ -380,30 +410,30 @@ static int validate_resources(const oci_resources *r, const char *pfx, const cha
             { "throttleReadIOPSDevice", b->throttle_read_iops, b->n_throttle_read_iops },
             { "throttleWriteIOPSDevice", b->throttle_write_iops, b->n_throttle_write_iops },
         };
-        if ((rr = check_blkio_weight(&b->weight, err, src, P("%s%sblockIO.weight", pfx, d).s)) < 0 ||
-            (rr = check_blkio_weight(&b->leaf_weight, err, src, P("%s%sblockIO.leafWeight", pfx, d).s)) < 0)
+        if ((rr = check_blkio_weight(&b->weight, err, src, "%s%sblockIO.weight", pfx, d)) < 0 ||
+            (rr = check_blkio_weight(&b->leaf_weight, err, src, "%s%sblockIO.leafWeight", pfx, d)) < 0)
             return rr;
         for (i = 0; i < b->n_weight_device; i++) {
             const oci_weight_device *w = &b->weight_device[i];
             if (!w->weight.set && !w->leaf_weight.set)
                 return fail(err, src, P("%s%sblockIO.weightDevice[%zu]", pfx, d, i).s,
                             "expected at least one of \"weight\" and \"leafWeight\"");
-            if ((rr = check_dev_number(w->major, false, err, src,
-                                       P("%s%sblockIO.weightDevice[%zu].major", pfx, d, i).s)) < 0 ||
-                (rr = check_dev_number(w->minor, false, err, src,
-                                       P("%s%sblockIO.weightDevice[%zu].minor", pfx, d, i).s)) < 0 ||
-                (rr = check_blkio_weight(&w->weight, err, src,
-                                         P("%s%sblockIO.weightDevice[%zu].weight", pfx, d, i).s)) < 0 ||
-                (rr = check_blkio_weight(&w->leaf_weight, err, src,
-                                         P("%s%sblockIO.weightDevice[%zu].leafWeight", pfx, d, i).s)) < 0)
+            if ((rr = check_dev_number(w->major, false, err, src, "%s%sblockIO.weightDevice[%zu].major", pfx, d, i)) <
+                    0 ||
+                (rr = check_dev_number(w->minor, false, err, src, "%s%sblockIO.weightDevice[%zu].minor", pfx, d, i)) <
+                    0 ||
+                (rr = check_blkio_weight(&w->weight, err, src, "%s%sblockIO.weightDevice[%zu].weight", pfx, d, i)) <
+                    0 ||
+                (rr = check_blkio_weight(&w->leaf_weight, err, src, "%s%sblockIO.weightDevice[%zu].leafWeight", pfx,
+                                         d, i)) < 0)
                 return rr;
         }
         for (size_t k = 0; k < ARRAY_SIZE(thr); k++)
             for (i = 0; i < thr[k].n; i++)
-                if ((rr = check_dev_number(thr[k].t[i].major, false, err, src,
-                                           P("%s%sblockIO.%s[%zu].major", pfx, d, thr[k].name, i).s)) < 0 ||
-                    (rr = check_dev_number(thr[k].t[i].minor, false, err, src,
-                                           P("%s%sblockIO.%s[%zu].minor", pfx, d, thr[k].name, i).s)) < 0)
+                if ((rr = check_dev_number(thr[k].t[i].major, false, err, src, "%s%sblockIO.%s[%zu].major", pfx, d,
+                                           thr[k].name, i)) < 0 ||
+                    (rr = check_dev_number(thr[k].t[i].minor, false, err, src, "%s%sblockIO.%s[%zu].minor", pfx, d,
+                                           thr[k].name, i)) < 0)
                     return rr;
     }
     for (i = 0; i < r->n_hugepage_limits; i++)
@@ -535,8 +565,7 @@ static int validate_sysctl(const oci_config *c, const char *src, congo_error *er
     for (size_t i = 0; i < m->n; i++) {
         const char *key = m->keys[i];
         _cleanup_free_ char *path = sysctl_path(key), *dotted = NULL;
-        struct jpath wp = P("linux.sysctl[%s]", Q(key).s);
-        const char *where = wp.s;
+#define where P("linux.sysctl[%s]", Q(key).s).s
         if (!path)
             return fail(err, src, where, "expected a sysctl name such as \"net.ipv4.ip_forward\"");
         /* Compare in the dotted form, whatever form the key came in. */
@@ -578,6 +607,7 @@ static int validate_sysctl(const oci_config *c, const char *src, congo_error *er
         return fail(err, src, where,
                     "not allowed: this sysctl is not namespaced (a container may set net.*, kernel.shm*, kernel.msg*, "
                     "kernel.sem, fs.mqueue.* and kernel.domainname)");
+#undef where
     }
     return 0;
 }
@@ -760,7 +790,7 @@ static int validate_linux(const oci_config *c, const char *src, congo_error *err
              strcmp(mp->mode, "MPOL_WEIGHTED_INTERLEAVE") == 0 || strcmp(mp->mode, "MPOL_PREFERRED_MANY") == 0) &&
             !has_nodes)
             return fail(err, src, "linux.memoryPolicy.nodes", "%s needs at least one memory node", mp->mode);
-        if ((r = check_num_list(mp->nodes, true, err, src, "linux.memoryPolicy.nodes", "memory nodes")) < 0)
+        if ((r = check_num_list(mp->nodes, true, err, src, "memory nodes", "linux.memoryPolicy.nodes")) < 0)
             return r;
     }
     if (l->intel_rdt && l->intel_rdt->clos_id &&
@@ -803,8 +833,10 @@ int oci_config_validate(const oci_config *c, congo_error *err)
             congo_warning("%s: mounts[%zu].destination: %s is not absolute; it is taken relative to / (relative "
                           "destinations are deprecated)",
                           src, i, Q(m->destination).s);
-        if ((r = validate_idmaps(m->uid_mappings, m->n_uid_mappings, P("mounts[%zu].uidMappings", i).s, src, err)) <
-                0 ||
+        if (m->n_uid_mappings &&
+            (r = validate_idmaps(m->uid_mappings, m->n_uid_mappings, P("mounts[%zu].uidMappings", i).s, src, err)) < 0)
+            return r;
+        if (m->n_gid_mappings &&
             (r = validate_idmaps(m->gid_mappings, m->n_gid_mappings, P("mounts[%zu].gidMappings", i).s, src, err)) < 0)
             return r;
     }

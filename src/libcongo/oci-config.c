@@ -267,7 +267,7 @@ static const jnode *jget(const jnode *obj, const char *key)
 {
     const jnode *found = NULL, *c;
     for (c = obj->first; c; c = c->next)
-        if (strcmp(c->key, key) == 0)
+        if (c->key[0] == key[0] && strcmp(c->key, key) == 0)
             found = c;
     return found && found->type != J_NULL ? found : NULL;
 }

@@ -18,6 +18,7 @@
 #define CONGO_ROOTFS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "oci-config.h"
@@ -31,11 +32,35 @@ struct congo_rootfs_ctx {
     bool new_netns;           /* sysfs can be mounted fresh only with a network namespace of our own */
     bool new_cgroupns;
     bool no_pivot;
+    /* Idmapped bind mounts opened by the parent (congo_rootfs_open_idmapped),
+     * indexed like config->mounts; NULL when none. */
+    const int *mount_fds;
+    /* Private state carried from prepare to finalize (NULL before prepare);
+     * freed by finalize or congo_rootfs_ctx_clear(). */
+    struct congo_rootfs_priv *priv;
 };
 
 int congo_rootfs_prepare(struct congo_rootfs_ctx *ctx, congo_error *err);
 int congo_rootfs_pivot(struct congo_rootfs_ctx *ctx, congo_error *err);
 int congo_rootfs_finalize(struct congo_rootfs_ctx *ctx, congo_error *err);
+/* Release what prepare kept (fds, memory) when finalize will not run. */
+void congo_rootfs_ctx_clear(struct congo_rootfs_ctx *ctx);
+
+/* Idmapped mounts (the "idmap" and "ridmap" bind options).  Making one
+ * (mount_setattr MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the source's
+ * filesystem, which a child in a new user namespace has not: the parent
+ * (congo run/create) opens them, after the child's user namespace got its
+ * mappings and before the child runs congo_rootfs_prepare(), and hands the
+ * fds to the child (inherited or sent) as ctx->mount_fds.  A mount's own
+ * uidMappings/gidMappings get a user namespace of their own; without them
+ * the container's is used: /proc/<userns_pid>/ns/user (userns_pid 0: no new
+ * user namespace, which is an error for such a mount).  Without a new user
+ * namespace the child opens them itself (ctx->mount_fds may stay NULL).
+ * *fds_out: one fd per mount, -1 for the others; NULL when no mount asks.
+ * Free with congo_rootfs_close_idmapped(). */
+int congo_rootfs_open_idmapped(int **fds_out, const oci_config *config, const char *bundle, pid_t userns_pid,
+                               congo_error *err);
+void congo_rootfs_close_idmapped(int *fds, size_t n);
 
 /* Join an existing mount namespace case: only hostname etc. apply; nothing to do. */
 

@@ -20,12 +20,15 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "log.h"
+#include "sha256.h"
 #include "utils.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -556,6 +559,193 @@ int congo_seccomp_compile(struct congo_seccomp **out, const oci_seccomp *s, cong
     return 0;
 }
 
+/* ---- the cache of compiled programs ----------------------------------------
+ *
+ * libseccomp takes ~15 ms for a docker-sized profile on three architectures,
+ * paid by every `congo create`; the same profile comes back container after
+ * container.  Key: SHA-256 of everything the program depends on (the profile,
+ * libseccomp's version, the kernel, this build of congo).  A cryptographic
+ * hash, because a crafted collision would hand one container's program to a
+ * container with another profile. */
+
+#define CACHE_MAGIC "CONGOSC1"
+#define CACHE_MAX_ENTRIES 64
+
+struct cache_header {
+    char magic[8];
+    uint32_t flags;
+    uint32_t notify;
+    uint32_t n_insns;
+    uint32_t reserved;
+};
+
+static void hash_bytes(struct congo_sha256 *c, const void *p, size_t len)
+{
+    uint64_t l = len;
+    congo_sha256_update(c, &l, sizeof l);
+    congo_sha256_update(c, p, len);
+}
+static void hash_str(struct congo_sha256 *c, const char *str)
+{
+    uint8_t present = str != NULL;
+    congo_sha256_update(c, &present, 1);
+    if (str)
+        hash_bytes(c, str, strlen(str));
+}
+static void hash_u64(struct congo_sha256 *c, uint64_t v) { congo_sha256_update(c, &v, sizeof v); }
+static void hash_strv(struct congo_sha256 *c, char *const *v)
+{
+    size_t n = strv_length(v);
+    hash_u64(c, v ? n + 1 : 0);
+    for (size_t i = 0; i < n; i++)
+        hash_str(c, v[i]);
+}
+
+static void cache_key(char out[65], const oci_seccomp *s)
+{
+    struct congo_sha256 c;
+    struct utsname u;
+    uint8_t digest[32];
+    size_t i, k;
+
+    congo_sha256_init(&c);
+    /* This build: the compile logic may differ between builds of one version. */
+    hash_str(&c, "congo seccomp cache 1 " PACKAGE_VERSION " " __DATE__ " " __TIME__);
+    hash_str(&c, congo_seccomp_libseccomp_version());
+    if (uname(&u) == 0) {
+        hash_str(&c, u.release);
+        hash_str(&c, u.version);
+        hash_str(&c, u.machine);
+    }
+    hash_str(&c, s->default_action);
+    hash_u64(&c, s->default_errno_ret.set);
+    hash_u64(&c, s->default_errno_ret.value);
+    hash_strv(&c, s->architectures);
+    hash_strv(&c, s->flags);
+    hash_str(&c, s->listener_path);
+    hash_str(&c, s->listener_metadata);
+    hash_u64(&c, s->n_syscalls);
+    for (i = 0; i < s->n_syscalls; i++) {
+        const oci_seccomp_syscall *sc = &s->syscalls[i];
+        hash_strv(&c, sc->names);
+        hash_str(&c, sc->action);
+        hash_u64(&c, sc->errno_ret.set);
+        hash_u64(&c, sc->errno_ret.value);
+        hash_u64(&c, sc->n_args);
+        for (k = 0; k < sc->n_args; k++) {
+            hash_u64(&c, sc->args[k].index);
+            hash_u64(&c, sc->args[k].value);
+            hash_u64(&c, sc->args[k].value_two.set);
+            hash_u64(&c, sc->args[k].value_two.value);
+            hash_str(&c, sc->args[k].op);
+        }
+    }
+    congo_sha256_final(&c, digest);
+    congo_sha256_hex(digest, out);
+}
+
+/* 1: found (*out set), 0: not in the cache. */
+static int cache_load(struct congo_seccomp **out, int dirfd, const char *key)
+{
+    _cleanup_close_ int fd = -1;
+    _cleanup_free_ char *buf = NULL;
+    congo_error err = CONGO_ERROR_INIT;
+    struct cache_header h;
+    size_t len = 0;
+
+    fd = openat(dirfd, key, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    if (read_fd(fd, sizeof h + (size_t) BPF_MAXINSNS * sizeof(struct sock_filter), &buf, &len, &err) < 0) {
+        congo_debug("seccomp cache: %s: %s", key, err.msg);
+        congo_error_clear(&err);
+        return 0;
+    }
+    if (len < sizeof h)
+        return 0;
+    memcpy(&h, buf, sizeof h);
+    if (memcmp(h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.n_insns == 0 || h.n_insns > BPF_MAXINSNS ||
+        len != sizeof h + h.n_insns * sizeof(struct sock_filter)) {
+        congo_debug("seccomp cache: %s: not a congo program; ignored", key);
+        return 0;
+    }
+    struct congo_seccomp *f = xzalloc(sizeof *f);
+    f->flags = h.flags;
+    f->notify = h.notify != 0;
+    f->n_insns = h.n_insns;
+    f->insns = xnew0(struct sock_filter, h.n_insns);
+    memcpy(f->insns, buf + sizeof h, h.n_insns * sizeof(struct sock_filter));
+    *out = f;
+    return 1;
+}
+
+static void cache_store(const struct congo_seccomp *f, int dirfd, const char *key)
+{
+    struct cache_header h = { .flags = f->flags, .notify = f->notify, .n_insns = (uint32_t) f->n_insns };
+    size_t len = sizeof h + f->n_insns * sizeof(struct sock_filter);
+    _cleanup_free_ char *buf = xmalloc(len);
+    congo_error err = CONGO_ERROR_INIT;
+    _cleanup_close_ int dfd = -1;
+    _cleanup_closedir_ DIR *d = NULL;
+    struct dirent *de;
+    size_t n = 0;
+
+    /* Bounded: past CACHE_MAX_ENTRIES programs, start over. */
+    dfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+    if (dfd >= 0 && (d = fdopendir(dfd)) != NULL) {
+        dfd = -1;
+        while ((de = readdir(d)))
+            n += de->d_name[0] != '.';
+        if (n >= CACHE_MAX_ENTRIES) {
+            rewinddir(d);
+            while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                    unlinkat(dirfd, de->d_name, 0);
+        }
+    }
+    memcpy(h.magic, CACHE_MAGIC, sizeof h.magic);
+    memcpy(buf, &h, sizeof h);
+    memcpy(buf + sizeof h, f->insns, f->n_insns * sizeof(struct sock_filter));
+    if (write_file_atomic_at(dirfd, key, buf, len, 0600, &err) < 0) {
+        congo_debug("seccomp cache: store %s: %s", key, err.msg);
+        congo_error_clear(&err);
+    }
+}
+
+int congo_seccomp_compile_cached(struct congo_seccomp **out, const oci_seccomp *s, const char *cache_dir,
+                                 congo_error *err)
+{
+    _cleanup_close_ int dirfd = -1;
+    congo_error e = CONGO_ERROR_INIT;
+    char key[65];
+    int r;
+
+    if (!cache_dir)
+        return congo_seccomp_compile(out, s, err);
+    dirfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0 && errno == ENOENT) {
+        if (mkdir_p_at(AT_FDCWD, cache_dir, 0700, &e) < 0) {
+            congo_debug("seccomp cache: %s", e.msg);
+            congo_error_clear(&e);
+        }
+        dirfd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (dirfd < 0) {
+        congo_debug("seccomp cache: open `%s`: %s; compiling without it", cache_dir, strerror(errno));
+        return congo_seccomp_compile(out, s, err);
+    }
+    cache_key(key, s);
+    if (cache_load(out, dirfd, key) == 1) {
+        congo_debug("seccomp cache: %s/%s: hit", cache_dir, key);
+        return 0;
+    }
+    r = congo_seccomp_compile(out, s, err);
+    if (r < 0)
+        return r;
+    cache_store(*out, dirfd, key);
+    return 0;
+}
+
 void congo_seccomp_free(struct congo_seccomp *f)
 {
     if (!f)
@@ -618,8 +808,10 @@ int congo_seccomp_load(struct congo_seccomp *f, int *notify_fd, congo_error *err
     return 0;
 }
 
-/* The tag of the message that carries the listener fd from child to parent. */
+/* The 4-byte message from child to parent: the listener fd, or none because
+ * the load failed (the caller then reports its error as usual). */
 static const char listener_tag[4] = { 'S', 'C', 'F', 'D' };
+static const char no_listener_tag[4] = { 'S', 'C', 'N', 'O' };
 
 /* Shared between the loading thread and its helper (CLONE_VM). */
 struct handover {
@@ -637,22 +829,27 @@ static int send_fd_raw(int sock, int fd)
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
-    struct iovec iov = { .iov_base = (void *) listener_tag, .iov_len = sizeof listener_tag };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    struct iovec iov = { .iov_base = (void *) (fd >= 0 ? listener_tag : no_listener_tag), .iov_len = 4 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
     long r;
 
-    memset(u.buf, 0, sizeof u.buf);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    if (fd >= 0) {
+        struct cmsghdr *c;
+        memset(u.buf, 0, sizeof u.buf);
+        msg.msg_control = u.buf;
+        msg.msg_controllen = sizeof u.buf;
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
     do
         r = syscall(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
     while (r < 0 && errno == EINTR);
     if (r < 0)
         return -errno;
-    return r == (long) sizeof listener_tag ? 0 : -EIO;
+    return r == 4 ? 0 : -EIO;
 }
 
 static int handover_thread(void *arg)
@@ -665,8 +862,7 @@ static int handover_thread(void *arg)
      * that filters futex (the loader's wake then never arrives). */
     while ((fd = atomic_load(&h->fd)) == -1)
         syscall(SYS_futex, &h->fd, FUTEX_WAIT, -1, &tick, NULL, 0);
-    if (fd >= 0)
-        atomic_store(&h->result, send_fd_raw(h->sock, fd));
+    atomic_store(&h->result, send_fd_raw(h->sock, fd >= 0 ? fd : -1));
     return 0;
 }
 
@@ -712,7 +908,7 @@ int congo_seccomp_load_send(struct congo_seccomp *f, int sock, congo_error *err)
     for (pid_t t; (t = atomic_load(&h->tid)) != 0;)
         syscall(SYS_futex, &h->tid, FUTEX_WAIT, t, NULL, NULL, 0);
     if (ret < 0)
-        return ret; /* the helper sent nothing; the stack is left to execve or exit */
+        return ret; /* the helper said "no fd"; the stack is left to execve or exit */
     int sent = atomic_load(&h->result);
     /* The fd is O_CLOEXEC: even if this close is filtered it never reaches
      * the container's program. */
@@ -746,6 +942,9 @@ int congo_seccomp_recv_listener_fd(int sock, int *fd_out, congo_error *err)
     if (n == 0)
         return congo_error_set(err, EPIPE, "seccomp notify: the container process exited before sending the "
                                "listener fd");
+    if (fd < 0 && (size_t) n == sizeof tag && memcmp(tag, no_listener_tag, sizeof tag) == 0)
+        return congo_error_set(err, ECANCELED, "seccomp notify: the container process could not load its seccomp "
+                               "filter");
     if (fd < 0 || (size_t) n != sizeof tag || memcmp(tag, listener_tag, sizeof tag) != 0 ||
         (msg.msg_flags & MSG_CTRUNC)) {
         if (fd >= 0)

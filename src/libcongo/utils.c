@@ -239,8 +239,8 @@ int write_file_at(int dirfd, const char *path, const void *data, size_t len, con
     return 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
-                         congo_error *err)
+static int write_file_renamed(int dirfd, const char *path, const void *data, size_t len, mode_t mode, bool sync,
+                              congo_error *err)
 {
     _cleanup_free_ char *tmp = NULL;
     _cleanup_close_ int fd = -1;
@@ -254,7 +254,7 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
     fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0)
         return congo_error_errno(err, "create `%s`", tmp);
-    if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+    if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
         int r = congo_error_errno(err, "write `%s`", tmp);
         unlinkat(dirfd, tmp, 0);
         return r;
@@ -265,6 +265,18 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
         return r;
     }
     return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                         congo_error *err)
+{
+    return write_file_renamed(dirfd, path, data, len, mode, true, err);
+}
+
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          congo_error *err)
+{
+    return write_file_renamed(dirfd, path, data, len, mode, false, err);
 }
 
 int parse_int64(const char *s, long long *out)

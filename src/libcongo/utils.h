@@ -83,9 +83,16 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *le
 int read_fd(int fd, size_t max, char **out, size_t *len, congo_error *err);
 
 /* Write data to path atomically: a temporary file in the same directory,
- * fsync, rename over path.  Never leaves a half-written file. */
+ * fsync, rename over path.  Never leaves a half-written file, even after a
+ * crash of the machine. */
 int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                          congo_error *err);
+/* The same without fsync: readers never see a half-written file, but the
+ * data need not survive a crash of the machine.  For runtime state (on /run,
+ * gone at reboot anyway) and pid files, where an fsync per write would cost
+ * milliseconds on every container start. */
+int write_file_replace_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          congo_error *err);
 /* Write to an existing file (cgroup and /proc knobs): open O_WRONLY, one write. */
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, congo_error *err);
 

@@ -9,6 +9,7 @@
  *   cgtool kill PATH SIGNAL
  *   cgtool freeze PATH | thaw PATH | frozen PATH
  *   cgtool update PATH RESOURCES.json
+ *   cgtool stats PATH [ID]   (runc's events JSON)
  *   cgtool destroy PATH
  *   cgtool spawn PATH -- CMD...   (clone3 CLONE_INTO_CGROUP on v2, else enter; prints the pid)
  *
@@ -40,8 +41,12 @@ static int die(congo_error *err)
 
 static int load_resources(oci_resources **out, const char *file, congo_error *err)
 {
-    /* The resources parser lands with the config model. */
-    return congo_error_set(err, ENOTSUP, "%s: resources are not supported yet", file);
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    int r = read_file_at(AT_FDCWD, file, 0, &data, &len, err);
+    if (r < 0)
+        return r;
+    return oci_resources_parse(out, data, len, file, err);
 }
 
 static pid_t spawn(struct congo_cgroup *cg, char **argv, congo_error *err)
@@ -116,6 +121,7 @@ int main(int argc, char **argv)
         if (argc > 3 && load_resources(&res, argv[3], &err) < 0)
             return die(&err);
         r = congo_cgroup_create(&cg, argv[2], res, &err);
+        oci_resources_free(res);
         if (r < 0)
             return die(&err);
         printf("clone_fd %s\n", congo_cgroup_clone_fd(cg) >= 0 ? "yes" : "no");
@@ -147,6 +153,15 @@ int main(int argc, char **argv)
         r = load_resources(&res, argv[3], &err);
         if (r == 0)
             r = congo_cgroup_update(cg, res, &err);
+        oci_resources_free(res);
+    } else if (strcmp(cmd, "stats") == 0) {
+        struct congo_cgroup_stats st;
+        r = congo_cgroup_stats(cg, &st, &err);
+        if (r == 0) {
+            _cleanup_free_ char *j = congo_cgroup_event_json("stats", argc > 3 ? argv[3] : "x", &st);
+            puts(j);
+            congo_cgroup_stats_free(&st);
+        }
     } else if (strcmp(cmd, "destroy") == 0) {
         r = congo_cgroup_destroy(cg, &err);
     } else if (strcmp(cmd, "spawn") == 0 && argc > 4 && strcmp(argv[3], "--") == 0) {

@@ -27,95 +27,36 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <yajl/yajl_tree.h>
+#include <dirent.h>
 
 #include "libcongo/error.h"
 #include "libcongo/log.h"
+#include "libcongo/oci-config.h"
 #include "libcongo/seccomp-profile.h"
 #include "libcongo/seccomp.h"
+#include "libcongo/sha256.h"
 #include "libcongo/utils.h"
 
 #ifndef SECCOMP_LISTENER
 #define SECCOMP_LISTENER "contrib/seccomp-listener/seccomp-listener"
 #endif
 
-/* ---- linux.seccomp JSON -> oci_seccomp (test-only; the real parser is
- * oci-config.c's) --------------------------------------------------------- */
-
-static char **strv_from(yajl_val v)
-{
-    if (!YAJL_IS_ARRAY(v))
-        return NULL;
-    char **r = xnew0(char *, v->u.array.len + 1);
-    for (size_t i = 0; i < v->u.array.len; i++)
-        r[i] = xstrdup(YAJL_GET_STRING(v->u.array.values[i]));
-    return r;
-}
-
-static yajl_val get(yajl_val o, const char *key)
-{
-    const char *path[] = { key, NULL };
-    return yajl_tree_get(o, path, yajl_t_any);
-}
-
-static oci_opt_u64 opt_u64(yajl_val o, const char *key)
-{
-    yajl_val v = get(o, key);
-    oci_opt_u64 r = { false, 0 };
-    if (v && YAJL_IS_NUMBER(v)) {
-        r.set = true;
-        r.value = strtoull(YAJL_GET_NUMBER(v), NULL, 10);
-    }
-    return r;
-}
-
-static char *str(yajl_val o, const char *key)
-{
-    yajl_val v = get(o, key);
-    return v && YAJL_IS_STRING(v) ? xstrdup(YAJL_GET_STRING(v)) : NULL;
-}
+/* ---- linux.seccomp JSON -> oci_seccomp with the real config parser -------- */
 
 static oci_seccomp *sc_parse(const char *json)
 {
-    char ebuf[256];
-    yajl_val root = yajl_tree_parse(json, ebuf, sizeof ebuf);
-    if (!root)
-        fail_msg("bad test JSON: %s\n%s", ebuf, json);
-    oci_seccomp *s = xzalloc(sizeof *s);
-    s->default_action = str(root, "defaultAction");
-    s->default_errno_ret = opt_u64(root, "defaultErrnoRet");
-    s->architectures = strv_from(get(root, "architectures"));
-    s->flags = strv_from(get(root, "flags"));
-    s->listener_path = str(root, "listenerPath");
-    s->listener_metadata = str(root, "listenerMetadata");
-    yajl_val sys = get(root, "syscalls");
-    if (sys && YAJL_IS_ARRAY(sys)) {
-        s->n_syscalls = sys->u.array.len;
-        s->syscalls = xnew0(oci_seccomp_syscall, s->n_syscalls);
-        for (size_t i = 0; i < s->n_syscalls; i++) {
-            yajl_val e = sys->u.array.values[i];
-            oci_seccomp_syscall *c = &s->syscalls[i];
-            c->names = strv_from(get(e, "names"));
-            c->action = str(e, "action");
-            c->errno_ret = opt_u64(e, "errnoRet");
-            yajl_val args = get(e, "args");
-            if (args && YAJL_IS_ARRAY(args)) {
-                c->n_args = args->u.array.len;
-                c->args = xnew0(oci_seccomp_arg, c->n_args);
-                for (size_t k = 0; k < c->n_args; k++) {
-                    yajl_val a = args->u.array.values[k];
-                    c->args[k].index = (uint32_t) opt_u64(a, "index").value;
-                    c->args[k].value = opt_u64(a, "value").value;
-                    c->args[k].value_two = opt_u64(a, "valueTwo");
-                    c->args[k].op = str(a, "op");
-                }
-            }
-        }
-    }
-    yajl_tree_free(root);
+    _cleanup_free_ char *cfg = xasprintf("{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"
+                                         " \"linux\": {\"seccomp\": %s}}", json);
+    congo_error err = CONGO_ERROR_INIT;
+    oci_config *c = NULL;
+    if (oci_config_parse(&c, cfg, strlen(cfg), "config.json", &err) < 0)
+        fail_msg("bad test JSON: %s\n%s", err.msg, json);
+    oci_seccomp *s = steal_pointer(&c->linux_->seccomp);
+    oci_config_free(c);
     return s;
 }
 
+/* oci-config.c's own free is private; the layout is the header's. */
 static void sc_free(oci_seccomp *s)
 {
     if (!s)
@@ -149,10 +90,16 @@ static struct congo_seccomp *compile_ok(const char *json)
     return f;
 }
 
+static void compile_fails_s(oci_seccomp *s, const char *json, const char *prefix);
+
 /* Compile, expecting a failure whose message starts with `prefix`. */
 static void compile_fails(const char *json, const char *prefix)
 {
-    oci_seccomp *s = sc_parse(json);
+    compile_fails_s(sc_parse(json), json, prefix);
+}
+
+static void compile_fails_s(oci_seccomp *s, const char *json, const char *prefix)
+{
     congo_error err = CONGO_ERROR_INIT;
     struct congo_seccomp *f = NULL;
     int r = congo_seccomp_compile(&f, s, &err);
@@ -284,7 +231,10 @@ static void compile_errors_name_the_json_path(void **state)
                   "SCMP_ACT_ERRNO, SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_LOG, "
                   "SCMP_ACT_NOTIFY, SCMP_ACT_TRACE, SCMP_ACT_TRAP)");
     compile_fails("{\"defaultAction\": \"ALLOW\"}", "linux.seccomp.defaultAction: unknown action \"ALLOW\"");
-    compile_fails("{}", "linux.seccomp.defaultAction: missing");
+    /* What the parser already requires, in case a caller builds the struct. */
+    oci_seccomp *s = sc_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\"}");
+    free(steal_pointer(&s->default_action));
+    compile_fails_s(s, "(defaultAction removed)", "linux.seccomp.defaultAction: missing");
     compile_fails("{\"defaultAction\": \"SCMP_ACT_KILL\", \"defaultErrnoRet\": 1}",
                   "linux.seccomp.defaultErrnoRet: SCMP_ACT_KILL does not return an errno (only SCMP_ACT_ERRNO and "
                   "SCMP_ACT_TRACE take one)");
@@ -309,13 +259,16 @@ static void compile_errors_name_the_json_path(void **state)
     compile_fails("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"umask\"],"
                   " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
                   "linux.seccomp.syscalls[0].args[0].index: 6 is out of range (a syscall has arguments 0-5)");
-    compile_fails("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"umask\"],"
-                  " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1}]}]}",
-                  "linux.seccomp.syscalls[0].args[0].op: missing");
+    s = sc_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"umask\"],"
+                 " \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+    free(steal_pointer(&s->syscalls[0].args[0].op));
+    compile_fails_s(s, "(op removed)", "linux.seccomp.syscalls[0].args[0].op: missing");
     compile_fails("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], \"action\": \"SCMP_ACT_ERRNO\"}]}",
                   "linux.seccomp.syscalls[0].names: must list at least one syscall");
-    compile_fails("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"getpid\"]}]}",
-                  "linux.seccomp.syscalls[0].action: missing");
+    s = sc_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"getpid\"], "
+                 "\"action\": \"SCMP_ACT_ERRNO\"}]}");
+    free(steal_pointer(&s->syscalls[0].action));
+    compile_fails_s(s, "(action removed)", "linux.seccomp.syscalls[0].action: missing");
     compile_fails("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/run/x\"}",
                   "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
     compile_fails("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\"],"
@@ -774,6 +727,43 @@ static void notify_round_trip_with_the_example_listener(void **state)
     sc_free(s);
 }
 
+static void failed_load_says_no_fd(void **state)
+{
+    _cleanup_free_ char *json = xasprintf("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/x.sock\","
+                                          " \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+    struct congo_seccomp *f = compile_ok(json);
+    congo_error err = CONGO_ERROR_INIT;
+    int sp[2], fd = -1, status;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        child_signals();
+        close(sp[0]);
+        /* Neither no_new_privs nor CAP_SYS_ADMIN: the load fails. */
+        if (setresuid(65534, 65534, 65534) < 0)
+            _exit(1);
+        if (congo_seccomp_load_send(f, sp[1], &err) != -EACCES)
+            _exit(2);
+        /* The caller's own channel still works after the "no fd" message. */
+        if (congo_error_send(sp[1], &err) < 0)
+            _exit(3);
+        _exit(0);
+    }
+    close(sp[1]);
+    assert_int_equal(congo_seccomp_recv_listener_fd(sp[0], &fd, &err), -ECANCELED);
+    assert_int_equal(fd, -1);
+    assert_non_null(strstr(err.msg, "could not load its seccomp filter"));
+    congo_error_clear(&err);
+    assert_int_equal(congo_error_recv(sp[0], &err), 1);
+    assert_int_equal(err.errnum, EACCES);
+    congo_error_clear(&err);
+    close(sp[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_exit0(status);
+    congo_seccomp_free(f);
+}
+
 static void send_listener_errors(void **state)
 {
     oci_seccomp *s = sc_parse("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/nonexistent/agent.sock\"}");
@@ -860,6 +850,102 @@ static void default_profile_compiles_and_denies(void **state)
     congo_seccomp_free(f);
 }
 
+/* ---- the cache of compiled programs ---------------------------------------- */
+
+static void sha256_vectors(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t repeat;
+        const char *hex;
+    } v[] = {
+        { "", 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+        { "abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+        { "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+        { "a", 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+        struct congo_sha256 c;
+        uint8_t d[32];
+        char hex[65];
+        congo_sha256_init(&c);
+        for (size_t k = 0; k < v[i].repeat; k++)
+            congo_sha256_update(&c, v[i].in, strlen(v[i].in));
+        congo_sha256_final(&c, d);
+        congo_sha256_hex(d, hex);
+        assert_string_equal(hex, v[i].hex);
+    }
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+    assert_non_null(d);
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void cache_gives_the_same_program(void **state)
+{
+    _cleanup_free_ char *dir = scratch_path("cache/seccomp");
+    const char *json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_X86_64\", "
+                       "\"SCMP_ARCH_X86\"], \"listenerPath\": \"/run/a.sock\", \"syscalls\": ["
+                       "{\"names\": [\"getpid\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+                       "{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}";
+    oci_seccomp *s = sc_parse(json);
+    congo_error err = CONGO_ERROR_INIT;
+    struct congo_seccomp *plain = NULL, *miss = NULL, *hit = NULL, *other = NULL;
+
+    assert_int_equal(congo_seccomp_compile(&plain, s, &err), 0);
+    assert_int_equal(congo_seccomp_compile_cached(&miss, s, dir, &err), 0);
+    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(congo_seccomp_compile_cached(&hit, s, dir, &err), 0);
+    assert_int_equal(count_entries(dir), 1);
+    for (struct congo_seccomp *f = miss; f; f = f == miss ? hit : NULL) {
+        assert_int_equal(congo_seccomp_bpf_len(f), congo_seccomp_bpf_len(plain));
+        assert_memory_equal(congo_seccomp_bpf(f), congo_seccomp_bpf(plain), congo_seccomp_bpf_len(plain) * 8);
+        assert_true(congo_seccomp_uses_notify(f));
+    }
+    /* Another profile is another entry; an invalid one is an error, never a hit. */
+    s->syscalls[1].action[9] = 'L'; /* SCMP_ACT_NOTIFY -> SCMP_ACT_LOTIFY */
+    assert_true(congo_seccomp_compile_cached(&other, s, dir, &err) < 0);
+    assert_non_null(strstr(err.msg, "unknown action \"SCMP_ACT_LOTIFY\""));
+    congo_error_clear(&err);
+    free(s->syscalls[1].action);
+    s->syscalls[1].action = xstrdup("SCMP_ACT_KILL");
+    assert_int_equal(congo_seccomp_compile_cached(&other, s, dir, &err), 0);
+    assert_false(congo_seccomp_uses_notify(other));
+    assert_int_equal(count_entries(dir), 2);
+
+    /* A damaged entry is ignored (and rewritten). */
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.') {
+            int dfd = dirfd(d);
+            int fd = openat(dfd, de->d_name, O_WRONLY | O_TRUNC | O_CLOEXEC);
+            assert_true(fd >= 0);
+            assert_int_equal(write(fd, "CONGOSC1junk", 12), 12);
+            close(fd);
+        }
+    closedir(d);
+    congo_seccomp_free(hit);
+    hit = NULL;
+    assert_int_equal(congo_seccomp_compile_cached(&hit, s, dir, &err), 0);
+    assert_int_equal(congo_seccomp_bpf_len(hit), congo_seccomp_bpf_len(other));
+
+    congo_seccomp_free(plain);
+    congo_seccomp_free(miss);
+    congo_seccomp_free(hit);
+    congo_seccomp_free(other);
+    sc_free(s);
+}
+
 /* ---- features ---------------------------------------------------------------- */
 
 static bool has(const char *const *list, const char *name)
@@ -906,8 +992,11 @@ int main(void)
         cmocka_unit_test(load_without_nnp_or_cap_sys_admin_says_why),
         cmocka_unit_test(load_early_only_without_nnp_and_cap_sys_admin),
         cmocka_unit_test(notify_round_trip_with_the_example_listener),
+        cmocka_unit_test(failed_load_says_no_fd),
         cmocka_unit_test(send_listener_errors),
         cmocka_unit_test(default_profile_compiles_and_denies),
+        cmocka_unit_test(sha256_vectors),
+        cmocka_unit_test(cache_gives_the_same_program),
         cmocka_unit_test(features_lists),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

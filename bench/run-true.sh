@@ -1,0 +1,56 @@
+#!/bin/bash
+# bench/run-true.sh: `run` of /bin/true on the default busybox bundle, congo
+# side by side with Debian's crun and runc in one hyperfine run, plus peak RSS.
+#
+# How it measures: crun 1.8.1 refuses this machine's hybrid cgroup layout
+# ("cgroups in hybrid mode not supported"), so every runtime runs inside one
+# private mount namespace where /sys/fs/cgroup/unified is unmounted: all three
+# see the same v1-only cgroup layout and the same bundle.  Each runtime gets
+# its own state root and runs the container in the foreground (create, start,
+# wait, delete).  Ratios are runtime / crun; the target is congo <= 0.6.
+#
+#   bench/run-true.sh [RUNS]          (default 200 runs per runtime)
+#   EXTRA_JQ='.linux.resources.memory.limit = 268435456' bench/run-true.sh
+set -eu
+cd "$(dirname "$0")/.."
+RUNS=${1:-200}
+CONGO=${CONGO:-$PWD/congo}
+[ "$(id -u)" = 0 ] || { echo "run as root"; exit 1; }
+for t in hyperfine crun runc jq; do command -v $t >/dev/null || { echo "missing $t (apt-get install $t)"; exit 1; }; done
+[ -x "$CONGO" ] || { echo "build congo first (make)"; exit 1; }
+
+# State roots on tmpfs, as /run/congo, /run/crun and /run/runc are in real use.
+W=$(mktemp -d /run/congo-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/proc" "$W/bundle/rootfs/sys" "$W/bundle/rootfs/dev"
+cp "$(command -v busybox)" "$W/bundle/rootfs/bin/busybox"
+ln -s busybox "$W/bundle/rootfs/bin/true"
+ln -s busybox "$W/bundle/rootfs/bin/sh"
+"$CONGO" spec --bundle "$W/bundle"
+jq ".ociVersion = \"1.0.2\" | .process.terminal = false | .process.args = [\"/bin/true\"] | del(.linux.resources.devices) | .linux.cgroupsPath = \"/congo-bench/c\" ${EXTRA_JQ:+| $EXTRA_JQ}" \
+    "$W/bundle/config.json" > "$W/c.json" && mv "$W/c.json" "$W/bundle/config.json"
+
+cat > "$W/inner.sh" <<INNER
+set -eu
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+cd "$W/bundle"
+hyperfine --warmup 10 --runs $RUNS -N --export-json "$W/results.json" \\
+    -n congo "$CONGO --root $W/congo run b" \\
+    -n crun  "crun --root $W/crun run b" \\
+    -n runc  "runc --root $W/runc run b" >&2
+for rt in congo crun runc; do
+    case \$rt in congo) bin=$CONGO;; *) bin=\$rt;; esac
+    /usr/bin/time -f "\$rt %M" \$bin --root $W/\$rt run b 2>> "$W/rss" >/dev/null
+done
+INNER
+unshare -m --propagation private bash "$W/inner.sh"
+rmdir /sys/fs/cgroup/*/congo-bench 2>/dev/null || true
+
+echo
+echo "run of /bin/true ($RUNS runs each, private mount ns without the cgroup2 mount)"
+jq -r '.results[] | "\(.command) \(.mean) \(.stddev)"' "$W/results.json" | while read -r name mean sd; do
+    crun=$(jq -r '.results[] | select(.command == "crun") | .mean' "$W/results.json")
+    rss=$(awk -v n="$name" '$1 == n {print $2}' "$W/rss")
+    printf '  %-6s %7.2f ms ± %5.2f   ratio to crun %.2f   peak RSS %s KiB\n' "$name" \
+        "$(echo "$mean * 1000" | bc -l)" "$(echo "$sd * 1000" | bc -l)" "$(echo "$mean / $crun" | bc -l)" "$rss"
+done

@@ -1,0 +1,44 @@
+# bash completion for congo: source it, or install into
+# /usr/share/bash-completion/completions/congo
+_congo_ids() {
+    local root=/run/congo i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --root) root=${COMP_WORDS[i+1]} ;;
+            --root=*) root=${COMP_WORDS[i]#--root=} ;;
+        esac
+    done
+    ls -1 "$root" 2>/dev/null
+}
+
+_congo() {
+    local cur=${COMP_WORDS[COMP_CWORD]} cmd="" i
+    local commands="create start state kill delete run list spec features stop pause resume exec ps update events stats logs"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --root|--log|--log-format|--rootless|--criu) ((i++)) ;;
+            -*) ;;
+            *) cmd=${COMP_WORDS[i]}; break ;;
+        esac
+    done
+    if [ -z "$cmd" ]; then
+        if [[ "$cur" == -* ]]; then
+            COMPREPLY=($(compgen -W "--root --log --log-format --debug --systemd-cgroup --version --help" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        fi
+        return
+    fi
+    case "$cmd" in
+        create) COMPREPLY=($(compgen -W "--bundle --console-socket --pid-file --no-pivot --no-new-keyring --preserve-fds --help" -- "$cur")) ;;
+        run) COMPREPLY=($(compgen -W "--bundle --detach --console-socket --pid-file --keep --no-pivot --no-new-keyring --preserve-fds --name --rm --help" -- "$cur")) ;;
+        kill)
+            if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--all" -- "$cur"))
+            else COMPREPLY=($(compgen -W "$(_congo_ids) TERM KILL INT HUP USR1 USR2 QUIT STOP CONT" -- "$cur")); fi ;;
+        delete) COMPREPLY=($(compgen -W "--force $(_congo_ids)" -- "$cur")) ;;
+        list) COMPREPLY=($(compgen -W "--quiet --format" -- "$cur")) ;;
+        spec) COMPREPLY=($(compgen -W "--bundle --rootless" -- "$cur")) ;;
+        *) COMPREPLY=($(compgen -W "$(_congo_ids)" -- "$cur")) ;;
+    esac
+}
+complete -F _congo congo

@@ -1,0 +1,1089 @@
+/* OCI bundles made from images (see bundle.h). */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fs.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include "image/bundle.h"
+#include "image/json.h"
+#include "image/unpack.h"
+#include "image/user.h"
+#include "image/whiteout.h"
+#include "libcongo/log.h"
+#include "libcongo/utils.h"
+
+#define MARK_MAX (1u << 20)
+
+bool bundle_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 128)
+        return false;
+    if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= '0' && name[0] <= '9')))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool hostname_valid(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n > 63 || h[0] == '-' || h[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = h[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static void random_hex(char *out, size_t nbytes)
+{
+    unsigned char buf[32];
+    static const char hex[] = "0123456789abcdef";
+    if (nbytes > sizeof buf)
+        nbytes = sizeof buf;
+    if (getrandom(buf, nbytes, 0) != (ssize_t) nbytes)
+        for (size_t i = 0; i < nbytes; i++)
+            buf[i] = (unsigned char) random();
+    for (size_t i = 0; i < nbytes; i++) {
+        out[2 * i] = hex[buf[i] >> 4];
+        out[2 * i + 1] = hex[buf[i] & 15];
+    }
+    out[2 * nbytes] = '\0';
+}
+
+/* config.json */
+
+static const char *const default_caps[] = {
+    "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",   "CAP_FOWNER",           "CAP_MKNOD",       "CAP_NET_RAW",
+    "CAP_SETGID", "CAP_SETUID",       "CAP_SETFCAP",  "CAP_SETPCAP",          "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT", "CAP_KILL",     "CAP_AUDIT_WRITE",
+};
+
+static const char *const masked_paths[] = {
+    "/proc/asound", "/proc/acpi",      "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+};
+
+static const char *const readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static void gen_strs(yajl_gen g, const char *const *v, size_t n)
+{
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        json_gen_str(g, v[i]);
+    yajl_gen_array_close(g);
+}
+
+static void gen_strv(yajl_gen g, char *const *v)
+{
+    gen_strs(g, (const char *const *) v, strv_length(v));
+}
+
+static void gen_mount(yajl_gen g, const char *dest, const char *type, const char *source, const char *const *opts,
+                      size_t n)
+{
+    yajl_gen_map_open(g);
+    json_gen_kv(g, "destination", dest);
+    json_gen_kv(g, "type", type);
+    json_gen_kv(g, "source", source);
+    if (n) {
+        json_gen_str(g, "options");
+        gen_strs(g, opts, n);
+    }
+    yajl_gen_map_close(g);
+}
+
+/* Add or replace KEY=VALUE in an environment vector. */
+static void env_set(char ***envp, size_t *n, const char *kv, bool replace)
+{
+    const char *eq = strchr(kv, '=');
+    size_t klen = eq ? (size_t) (eq - kv) : strlen(kv);
+    char **env = *envp;
+    for (size_t i = 0; i < *n; i++) {
+        if (strncmp(env[i], kv, klen) == 0 && (env[i][klen] == '=' || env[i][klen] == '\0')) {
+            if (replace) {
+                free(env[i]);
+                env[i] = xstrdup(kv);
+            }
+            return;
+        }
+    }
+    env = xrealloc(env, (*n + 2) * sizeof *env);
+    env[(*n)++] = xstrdup(kv);
+    env[*n] = NULL;
+    *envp = env;
+}
+
+static int build_args(const struct store_image *im, const struct bundle_opts *o, char ***out, congo_error *err)
+{
+    char **args = NULL;
+    size_t n = 0;
+    char *const *ep = im->config.entrypoint;
+    char *const *cmd = o->args ? o->args : im->config.cmd;
+    char *single[2] = { NULL, NULL };
+
+    if (o->entrypoint) {
+        single[0] = (char *) o->entrypoint;
+        ep = *o->entrypoint ? single : NULL;
+        /* A new entrypoint drops the image's Cmd (as docker does). */
+        if (!o->args)
+            cmd = NULL;
+    }
+    args = xnew0(char *, strv_length(ep) + strv_length(cmd) + 1);
+    for (size_t i = 0; ep && ep[i]; i++)
+        args[n++] = xstrdup(ep[i]);
+    for (size_t i = 0; cmd && cmd[i]; i++)
+        args[n++] = xstrdup(cmd[i]);
+    if (n == 0) {
+        free(args);
+        return congo_error_set(err, 0, "the image has no Entrypoint or Cmd: give a command after `--`");
+    }
+    *out = args;
+    return 0;
+}
+
+static int gen_config(const struct store_image *im, const struct bundle_opts *o, const struct resolved_user *u,
+                      const char *hostname, char **out, size_t *len, congo_error *err)
+{
+    _cleanup_gen_ yajl_gen g = json_gen_new(true);
+    _cleanup_strv_ char **args = NULL, **env = NULL;
+    _cleanup_free_ char *cwd = NULL, *hostenv = NULL;
+    const struct image_config *c = &im->config;
+    size_t nenv = 0;
+    bool has_path = false;
+    int r;
+
+    if ((r = build_args(im, o, &args, err)) < 0)
+        return r;
+    env = xnew0(char *, 1);
+    for (size_t i = 0; c->env && c->env[i]; i++) {
+        env_set(&env, &nenv, c->env[i], true);
+        has_path |= str_has_prefix(c->env[i], "PATH=");
+    }
+    if (!has_path)
+        env_set(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", false);
+    hostenv = xasprintf("HOSTNAME=%s", hostname);
+    env_set(&env, &nenv, hostenv, false);
+    if (o->tty)
+        env_set(&env, &nenv, "TERM=xterm", false);
+    {
+        _cleanup_free_ char *home = xasprintf("HOME=%s", u->home ? u->home : "/");
+        env_set(&env, &nenv, home, false);
+    }
+    for (size_t i = 0; o->env && o->env[i]; i++)
+        env_set(&env, &nenv, o->env[i], true);
+
+    cwd = xstrdup(o->workdir && *o->workdir ? o->workdir : c->working_dir && *c->working_dir ? c->working_dir : "/");
+    if (cwd[0] != '/') {
+        char *a = xasprintf("/%s", cwd);
+        free(cwd);
+        cwd = a;
+    }
+
+    yajl_gen_map_open(g);
+    json_gen_kv(g, "ociVersion", "1.2.0");
+
+    json_gen_str(g, "process");
+    yajl_gen_map_open(g);
+    json_gen_str(g, "terminal");
+    yajl_gen_bool(g, o->tty);
+    json_gen_str(g, "user");
+    yajl_gen_map_open(g);
+    json_gen_str(g, "uid");
+    json_gen_int(g, u->uid);
+    json_gen_str(g, "gid");
+    json_gen_int(g, u->gid);
+    if (u->n_gids) {
+        json_gen_str(g, "additionalGids");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < u->n_gids; i++)
+            json_gen_int(g, u->gids[i]);
+        yajl_gen_array_close(g);
+    }
+    yajl_gen_map_close(g);
+    json_gen_str(g, "args");
+    gen_strv(g, args);
+    json_gen_str(g, "env");
+    gen_strv(g, env);
+    json_gen_kv(g, "cwd", cwd);
+    json_gen_str(g, "capabilities");
+    yajl_gen_map_open(g);
+    json_gen_str(g, "bounding");
+    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
+    json_gen_str(g, "effective");
+    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
+    json_gen_str(g, "permitted");
+    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
+    yajl_gen_map_close(g);
+    json_gen_str(g, "noNewPrivileges");
+    yajl_gen_bool(g, 0);
+    yajl_gen_map_close(g);
+
+    json_gen_str(g, "root");
+    yajl_gen_map_open(g);
+    json_gen_kv(g, "path", "rootfs");
+    json_gen_str(g, "readonly");
+    yajl_gen_bool(g, 0);
+    yajl_gen_map_close(g);
+
+    json_gen_kv(g, "hostname", hostname);
+
+    json_gen_str(g, "mounts");
+    yajl_gen_array_open(g);
+    {
+        static const char *const dev[] = { "nosuid", "strictatime", "mode=755", "size=65536k" };
+        static const char *const pts[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" };
+        static const char *const shm[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" };
+        static const char *const mq[] = { "nosuid", "noexec", "nodev" };
+        static const char *const sys[] = { "nosuid", "noexec", "nodev", "ro" };
+        static const char *const cg[] = { "nosuid", "noexec", "nodev", "relatime", "ro" };
+        gen_mount(g, "/proc", "proc", "proc", NULL, 0);
+        gen_mount(g, "/dev", "tmpfs", "tmpfs", dev, ARRAY_SIZE(dev));
+        gen_mount(g, "/dev/pts", "devpts", "devpts", pts, ARRAY_SIZE(pts));
+        gen_mount(g, "/dev/shm", "tmpfs", "shm", shm, ARRAY_SIZE(shm));
+        gen_mount(g, "/dev/mqueue", "mqueue", "mqueue", mq, ARRAY_SIZE(mq));
+        gen_mount(g, "/sys", "sysfs", "sysfs", sys, ARRAY_SIZE(sys));
+        gen_mount(g, "/sys/fs/cgroup", "cgroup", "cgroup", cg, ARRAY_SIZE(cg));
+    }
+    yajl_gen_array_close(g);
+
+    /* image-spec "conversion": labels, then the fields that have an
+     * annotation of their own (those win over a label of the same key). */
+    json_gen_str(g, "annotations");
+    yajl_gen_map_open(g);
+    {
+        const char *fixed[][2] = {
+            { "org.opencontainers.image.os", c->os },
+            { "org.opencontainers.image.architecture", c->arch },
+            { "org.opencontainers.image.variant", c->variant },
+            { "org.opencontainers.image.os.version", c->os_version },
+            { "org.opencontainers.image.author", c->author },
+            { "org.opencontainers.image.created", c->created },
+            { "org.opencontainers.image.stopSignal", c->stop_signal },
+            { "org.opencontainers.image.ref.name", im->name },
+        };
+        _cleanup_free_ char *ports = NULL;
+        for (size_t i = 0; c->exposed_ports && c->exposed_ports[i]; i++) {
+            char *n = xasprintf("%s%s%s", ports ? ports : "", ports ? "," : "", c->exposed_ports[i]);
+            free(ports);
+            ports = n;
+        }
+        for (size_t i = 0; i < c->n_labels; i++) {
+            bool shadowed = strcmp(c->label_keys[i], "org.opencontainers.image.exposedPorts") == 0 && ports;
+            for (size_t k = 0; k < ARRAY_SIZE(fixed); k++)
+                shadowed |= fixed[k][1] && strcmp(c->label_keys[i], fixed[k][0]) == 0;
+            if (!shadowed)
+                json_gen_kv(g, c->label_keys[i], c->label_values[i]);
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(fixed); k++)
+            if (fixed[k][1] && *fixed[k][1])
+                json_gen_kv(g, fixed[k][0], fixed[k][1]);
+        if (ports)
+            json_gen_kv(g, "org.opencontainers.image.exposedPorts", ports);
+        json_gen_kv(g, "io.congo.image.id", im->manifest.config.digest);
+        json_gen_kv(g, "io.congo.image.manifest", im->manifest_digest);
+    }
+    yajl_gen_map_close(g);
+
+    json_gen_str(g, "linux");
+    yajl_gen_map_open(g);
+    json_gen_str(g, "resources");
+    yajl_gen_map_open(g);
+    json_gen_str(g, "devices");
+    yajl_gen_array_open(g);
+    yajl_gen_map_open(g);
+    json_gen_str(g, "allow");
+    yajl_gen_bool(g, 0);
+    json_gen_kv(g, "access", "rwm");
+    yajl_gen_map_close(g);
+    yajl_gen_array_close(g);
+    if (o->memory > 0) {
+        json_gen_str(g, "memory");
+        yajl_gen_map_open(g);
+        json_gen_str(g, "limit");
+        json_gen_int(g, o->memory);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_map_close(g);
+    json_gen_str(g, "namespaces");
+    yajl_gen_array_open(g);
+    {
+        static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
+        for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+            yajl_gen_map_open(g);
+            json_gen_kv(g, "type", ns[i]);
+            yajl_gen_map_close(g);
+        }
+    }
+    yajl_gen_array_close(g);
+    json_gen_str(g, "maskedPaths");
+    gen_strs(g, masked_paths, ARRAY_SIZE(masked_paths));
+    json_gen_str(g, "readonlyPaths");
+    gen_strs(g, readonly_paths, ARRAY_SIZE(readonly_paths));
+    yajl_gen_map_close(g);
+
+    yajl_gen_map_close(g);
+    *out = json_gen_steal(g, len);
+    return 0;
+}
+
+/* Overlay */
+
+static int mount_overlay(const char *target, char *const *lowers, size_t n, const char *upper, const char *work,
+                         congo_error *err)
+{
+    _cleanup_close_ int fsfd = -1, mfd = -1;
+    _cleanup_free_ char *opts = NULL;
+
+    fsfd = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+    if (fsfd >= 0) {
+        bool ok = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", "overlay", 0) == 0;
+        /* Top layer first; "lowerdir+" (Linux 6.8) takes each path as is,
+         * with no length limit and no escaping. */
+        for (size_t i = n; i-- > 0 && ok;)
+            ok = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) == 0;
+        if (ok) {
+            if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+                syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+                syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return congo_error_errno(err, "create the overlay for `%s` (see dmesg; or use --copy)", target);
+            mfd = syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, 0);
+            if (mfd < 0)
+                return congo_error_errno(err, "mount the overlay for `%s`", target);
+            if (syscall(SYS_move_mount, mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return congo_error_errno(err, "mount the overlay on `%s`", target);
+            return 0;
+        }
+        if (errno != EINVAL)
+            return congo_error_errno(err, "configure the overlay for `%s`", target);
+        congo_debug("overlay: no lowerdir+ (kernel older than 6.8): using mount(2)");
+    } else if (errno != ENOSYS) {
+        return congo_error_errno(err, "overlayfs is not available (use --copy)");
+    }
+    /* mount(2): "lowerdir=TOP:...:BOTTOM", at most a page of options. */
+    opts = xstrdup("lowerdir=");
+    for (size_t i = n; i-- > 0;) {
+        char *o;
+        if (strpbrk(lowers[i], ":,\\"))
+            return congo_error_set(err, EINVAL, "layer path `%s` cannot go into overlay options", lowers[i]);
+        o = xasprintf("%s%s%s", opts, i == n - 1 ? "" : ":", lowers[i]);
+        free(opts);
+        opts = o;
+    }
+    {
+        char *o = xasprintf("%s,upperdir=%s,workdir=%s", opts, upper, work);
+        free(opts);
+        opts = o;
+    }
+    if (strlen(opts) >= 4096)
+        return congo_error_set(err, E2BIG, "too many layers for the overlay options of this kernel (use --copy)");
+    if (mount("overlay", target, "overlay", 0, opts) < 0)
+        return congo_error_errno(err, "mount the overlay on `%s`", target);
+    return 0;
+}
+
+static bool is_mount_point(int dirfd, const char *name)
+{
+    struct statx stx;
+    if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &stx) < 0)
+        return false;
+    return (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* --copy: flatten the layers into rootfs, applying whiteouts */
+
+struct hl_entry {
+    dev_t dev;
+    ino_t ino;
+    char *path; /* relative to the rootfs */
+};
+
+struct copy_ctx {
+    int root_fd;          /* destination rootfs */
+    struct hl_entry *hl;
+    size_t n_hl;
+    congo_error *err;
+};
+
+static int open_beneath(int dirfd, const char *path, int flags)
+{
+    struct open_how how = { .flags = flags | O_CLOEXEC,
+                            .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+    return syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+static int copy_xattrs(int src_dir, const char *name, int dst_fd, int dst_dir, congo_error *err)
+{
+    char proc[64 + NAME_MAX], list[65536], value[65536];
+    ssize_t n;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d/%s", src_dir, name);
+    n = llistxattr(proc, list, sizeof list);
+    if (n <= 0)
+        return 0;
+    for (char *k = list; k < list + n; k += strlen(k) + 1) {
+        ssize_t v;
+        if (str_has_prefix(k, "trusted.overlay.") || str_has_prefix(k, "user.overlay."))
+            continue;
+        v = lgetxattr(proc, k, value, sizeof value);
+        if (v < 0)
+            continue;
+        if (dst_fd >= 0) {
+            if (fsetxattr(dst_fd, k, value, v, 0) < 0 && errno != ENOTSUP && errno != EPERM)
+                return congo_error_errno(err, "set xattr %s on `%s`", k, name);
+        } else {
+            char dproc[64 + NAME_MAX];
+            snprintf(dproc, sizeof dproc, "/proc/self/fd/%d/%s", dst_dir, name);
+            if (lsetxattr(dproc, k, value, v, 0) < 0 && errno != ENOTSUP && errno != EPERM)
+                return congo_error_errno(err, "set xattr %s on `%s`", k, name);
+        }
+    }
+    return 0;
+}
+
+static int copy_data(int in, int out, off_t size, congo_error *err)
+{
+    off_t left = size;
+    if (ioctl(out, FICLONE, in) == 0)
+        return 0;
+    while (left > 0) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, left, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)
+                break;
+            return congo_error_errno(err, "copy");
+        }
+        if (n == 0)
+            break;
+        left -= n;
+    }
+    if (left > 0) {
+        char buf[1 << 16];
+        ssize_t n;
+        if (lseek(in, size - left, SEEK_SET) < 0 || lseek(out, size - left, SEEK_SET) < 0)
+            return congo_error_errno(err, "seek");
+        while ((n = read(in, buf, sizeof buf)) > 0)
+            if (write_all(out, buf, n) < 0)
+                return congo_error_errno(err, "copy");
+        if (n < 0)
+            return congo_error_errno(err, "copy");
+    }
+    return 0;
+}
+
+static int clear_dir(int dfd, congo_error *err)
+{
+    _cleanup_closedir_ DIR *d = NULL;
+    int fd = dup(dfd);
+    struct dirent *de;
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        if (fd >= 0)
+            close(fd);
+        return congo_error_errno(err, "open directory");
+    }
+    while ((de = readdir(d))) {
+        int r;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if ((r = rm_rf_at(dfd, de->d_name, err)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int copy_tree(struct copy_ctx *c, int src, int dst, const char *rel);
+
+static int copy_entry(struct copy_ctx *c, int src, int dst, const char *name, const char *rel)
+{
+    struct stat st, dst_st;
+    bool exists;
+    struct timespec ts[2];
+    int r;
+
+    if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return congo_error_errno(c->err, "stat `%s`", rel);
+    exists = fstatat(dst, name, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+        /* A whiteout: the name goes away. */
+        return exists ? rm_rf_at(dst, name, c->err) : 0;
+    }
+    if (exists && !(S_ISDIR(st.st_mode) && S_ISDIR(dst_st.st_mode))) {
+        if ((r = rm_rf_at(dst, name, c->err)) < 0)
+            return r;
+        exists = false;
+    }
+    ts[0] = st.st_atim;
+    ts[1] = st.st_mtim;
+    if (S_ISDIR(st.st_mode)) {
+        _cleanup_close_ int sfd = -1, dfd = -1;
+        char opq[2];
+        if (!exists && mkdirat(dst, name, 0700) < 0)
+            return congo_error_errno(c->err, "create directory `%s`", rel);
+        sfd = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        dfd = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sfd < 0 || dfd < 0)
+            return congo_error_errno(c->err, "open directory `%s`", rel);
+        if (exists && fgetxattr(sfd, OVERLAY_OPAQUE_XATTR, opq, sizeof opq) == 1 && opq[0] == 'y' &&
+            (r = clear_dir(dfd, c->err)) < 0)
+            return r;
+        if ((r = copy_tree(c, sfd, dfd, rel)) < 0)
+            return r;
+        if (fchown(dfd, st.st_uid, st.st_gid) < 0 || fchmod(dfd, st.st_mode & 07777) < 0)
+            return congo_error_errno(c->err, "set owner and mode of `%s`", rel);
+        if ((r = copy_xattrs(src, name, dfd, dst, c->err)) < 0)
+            return r;
+        if (futimens(dfd, ts) < 0)
+            return congo_error_errno(c->err, "set times of `%s`", rel);
+        return 0;
+    }
+    if (S_ISREG(st.st_mode)) {
+        _cleanup_close_ int in = -1, out = -1;
+        if (st.st_nlink > 1) {
+            for (size_t i = 0; i < c->n_hl; i++) {
+                if (c->hl[i].dev == st.st_dev && c->hl[i].ino == st.st_ino) {
+                    const char *p = c->hl[i].path, *slash = strrchr(p, '/');
+                    _cleanup_free_ char *dir = slash ? xstrndup(p, slash - p) : NULL;
+                    _cleanup_close_ int pfd = dir ? open_beneath(c->root_fd, dir, O_PATH | O_DIRECTORY) : -1;
+                    if ((!dir || pfd >= 0) && linkat(dir ? pfd : c->root_fd, slash ? slash + 1 : p, dst, name, 0) == 0)
+                        return 0;
+                    break;
+                }
+            }
+        }
+        in = openat(src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        out = openat(dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (in < 0 || out < 0)
+            return congo_error_errno(c->err, "copy `%s`", rel);
+        if ((r = copy_data(in, out, st.st_size, c->err)) < 0)
+            return congo_error_wrap(c->err, r, "`%s`", rel);
+        if (fchown(out, st.st_uid, st.st_gid) < 0 || fchmod(out, st.st_mode & 07777) < 0)
+            return congo_error_errno(c->err, "set owner and mode of `%s`", rel);
+        if ((r = copy_xattrs(src, name, out, dst, c->err)) < 0)
+            return r;
+        if (futimens(out, ts) < 0)
+            return congo_error_errno(c->err, "set times of `%s`", rel);
+        if (st.st_nlink > 1) {
+            c->hl = xrealloc(c->hl, (c->n_hl + 1) * sizeof *c->hl);
+            c->hl[c->n_hl++] = (struct hl_entry){ st.st_dev, st.st_ino, xstrdup(rel) };
+        }
+        return 0;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        char target[PATH_MAX + 1];
+        ssize_t n = readlinkat(src, name, target, sizeof target - 1);
+        if (n < 0)
+            return congo_error_errno(c->err, "read symbolic link `%s`", rel);
+        target[n] = '\0';
+        if (symlinkat(target, dst, name) < 0)
+            return congo_error_errno(c->err, "create symbolic link `%s`", rel);
+    } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
+        if (mknodat(dst, name, st.st_mode, st.st_rdev) < 0)
+            return congo_error_errno(c->err, "create `%s`", rel);
+        if (fchmodat(dst, name, st.st_mode & 07777, 0) < 0)
+            return congo_error_errno(c->err, "set mode of `%s`", rel);
+    } else {
+        return 0;
+    }
+    if (fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        return congo_error_errno(c->err, "set owner of `%s`", rel);
+    if ((r = copy_xattrs(src, name, -1, dst, c->err)) < 0)
+        return r;
+    if (utimensat(dst, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+        return congo_error_errno(c->err, "set times of `%s`", rel);
+    return 0;
+}
+
+static int copy_tree(struct copy_ctx *c, int src, int dst, const char *rel)
+{
+    _cleanup_closedir_ DIR *d = NULL;
+    struct dirent *de;
+    int fd = dup(src);
+
+    if (fd < 0 || !(d = fdopendir(fd))) {
+        if (fd >= 0)
+            close(fd);
+        return congo_error_errno(c->err, "open directory `%s`", rel);
+    }
+    while ((de = readdir(d))) {
+        _cleanup_free_ char *sub = NULL;
+        int r;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+        if ((r = copy_entry(c, src, dst, de->d_name, sub)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int copy_layers(struct store *s, char *const *diff_ids, size_t n, int rootfs_fd, congo_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_close_ int lfd = openat(s->layers_fd, digest_hex(diff_ids[i]), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct copy_ctx c = { .root_fd = rootfs_fd, .err = err };
+        struct stat st;
+        int r;
+        if (lfd < 0)
+            return congo_error_errno(err, "open layer %s", diff_ids[i]);
+        r = copy_tree(&c, lfd, rootfs_fd, "");
+        for (size_t k = 0; k < c.n_hl; k++)
+            free(c.hl[k].path);
+        free(c.hl);
+        if (r < 0)
+            return congo_error_wrap(err, r, "copy layer %s", diff_ids[i]);
+        if (fstat(lfd, &st) == 0 && (fchown(rootfs_fd, st.st_uid, st.st_gid) < 0 || fchmod(rootfs_fd, st.st_mode & 07777) < 0))
+            return congo_error_errno(err, "set owner and mode of the rootfs");
+    }
+    return 0;
+}
+
+/* Records */
+
+static void ref_name_for(const char *dir, char out[DIGEST_LEN + 1])
+{
+    digest_buffer(dir, strlen(dir), out);
+}
+
+static char *gen_mark(struct store *s, const struct store_image *im, const char *dir, const char *ref, bool copy,
+                      size_t *len)
+{
+    _cleanup_gen_ yajl_gen g = json_gen_new(true);
+    yajl_gen_map_open(g);
+    json_gen_kv(g, "bundle", dir);
+    json_gen_kv(g, "store", s->root);
+    if (im->name)
+        json_gen_kv(g, "image", im->name);
+    json_gen_kv(g, "id", im->manifest.config.digest);
+    json_gen_kv(g, "manifest", im->manifest_digest);
+    json_gen_kv(g, "mode", copy ? "copy" : "overlay");
+    json_gen_kv(g, "record", ref);
+    json_gen_str(g, "layers");
+    gen_strv(g, im->config.diff_ids);
+    yajl_gen_map_close(g);
+    return json_gen_steal(g, len);
+}
+
+struct mark {
+    yajl_val root;
+    const char *bundle, *store, *mode, *record;
+    char **layers;
+};
+
+static void mark_free(struct mark *m)
+{
+    if (m->root)
+        yajl_tree_free(m->root);
+    strv_free(m->layers);
+    *m = (struct mark){ 0 };
+}
+
+static int mark_parse(struct mark *m, const char *text, const char *what, congo_error *err)
+{
+    int r = json_parse(&m->root, text, what, err);
+    if (r < 0)
+        return r;
+    if ((r = json_req_string(m->root, "bundle", "", &m->bundle, err)) < 0 ||
+        (r = json_req_string(m->root, "store", "", &m->store, err)) < 0 ||
+        (r = json_req_string(m->root, "mode", "", &m->mode, err)) < 0 ||
+        (r = json_req_string(m->root, "record", "", &m->record, err)) < 0 ||
+        (r = json_opt_strv(m->root, "layers", "", &m->layers, err)) < 0)
+        goto fail;
+    for (size_t i = 0; m->layers && m->layers[i]; i++)
+        if ((r = digest_check(m->layers[i], "layers", err)) < 0)
+            goto fail;
+    if (!digest_valid(m->record)) {
+        r = congo_error_set(err, 0, "record: not a digest");
+        goto fail;
+    }
+    return 0;
+fail:
+    mark_free(m);
+    return congo_error_wrap(err, r, "%s", what);
+}
+
+/* Open a bundle made by congo-image: its directory and its mark. */
+static int bundle_open(const char *dir, int *dfd_out, struct mark *m, congo_error *err)
+{
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_free_ char *text = NULL;
+    int r;
+    if (dfd < 0)
+        return congo_error_errno(err, "open bundle `%s`", dir);
+    {
+        _cleanup_close_ int fd = openat(dfd, BUNDLE_MARK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                return congo_error_set(err, ENOENT, "`%s` is not a bundle made by congo-image (no %s)", dir, BUNDLE_MARK);
+            return congo_error_errno(err, "open `%s/%s`", dir, BUNDLE_MARK);
+        }
+        if ((r = read_fd(fd, MARK_MAX, &text, NULL, err)) < 0)
+            return congo_error_wrap(err, r, "read `%s/%s`", dir, BUNDLE_MARK);
+    }
+    if ((r = mark_parse(m, text, BUNDLE_MARK, err)) < 0)
+        return congo_error_wrap(err, r, "bundle `%s`", dir);
+    *dfd_out = steal_fd(&dfd);
+    return 0;
+}
+
+static int do_mount(struct store *s, int dfd, const char *dir, char *const *layers, size_t n, congo_error *err)
+{
+    _cleanup_strv_ char **lowers = xnew0(char *, n + 2);
+    _cleanup_free_ char *target = xasprintf("%s/rootfs", dir), *upper = xasprintf("%s/overlay/upper", dir),
+                        *work = xasprintf("%s/overlay/work", dir);
+    for (size_t i = 0; i < n; i++) {
+        if (!store_has_layer(s, layers[i]))
+            return congo_error_set(err, ENOENT, "layer %s is not unpacked in the store `%s`", layers[i], s->root);
+        lowers[i] = store_layer_path(s, layers[i]);
+    }
+    if (n == 0) {
+        /* An image without layers: an empty lower directory. */
+        if (mkdirat(dfd, "overlay/empty", 0755) < 0 && errno != EEXIST)
+            return congo_error_errno(err, "create `%s/overlay/empty`", dir);
+        lowers[0] = xasprintf("%s/overlay/empty", dir);
+        n = 1;
+    }
+    return mount_overlay(target, lowers, n, upper, work, err);
+}
+
+int bundle_create(struct store *s, const struct store_image *im, const struct bundle_opts *o, char **dir_out,
+                  congo_error *err)
+{
+    _cleanup_free_ char *name = NULL, *dir = NULL, *absdir = NULL, *config = NULL, *mark = NULL, *hostname = NULL;
+    _cleanup_close_ int dfd = -1, rootfs_fd = -1, refs_fd = -1;
+    struct resolved_user user = { 0 };
+    char ref[DIGEST_LEN + 1], refname[DIGEST_LEN + 8];
+    bool created_dir = false, ref_written = false, mounted = false;
+    size_t len;
+    long jobs;
+    int r;
+
+    if (o->name) {
+        if (!bundle_name_valid(o->name))
+            return congo_error_set(err, 0, "name `%s`: expected letters, digits, `_`, `.` or `-` (not first), at most "
+                                   "128", o->name);
+        name = xstrdup(o->name);
+    } else {
+        const char *base = im->name ? strrchr(im->name, '/') : NULL;
+        char hex[16];
+        _cleanup_free_ char *b = xstrdup(base ? base + 1 : "image");
+        b[strcspn(b, ":@")] = '\0';
+        random_hex(hex, 3);
+        name = xasprintf("%s-%s", bundle_name_valid(b) ? b : "image", hex);
+    }
+    {
+        /* A command is needed: say so before unpacking anything. */
+        _cleanup_strv_ char **args = NULL;
+        if ((r = build_args(im, o, &args, err)) < 0)
+            return r;
+    }
+    if (o->hostname) {
+        if (!hostname_valid(o->hostname))
+            return congo_error_set(err, 0, "hostname `%s`: expected letters, digits and `-`, at most 63", o->hostname);
+        hostname = xstrdup(o->hostname);
+    } else if (hostname_valid(name)) {
+        hostname = xstrdup(name);
+    } else {
+        char hex[16];
+        random_hex(hex, 6);
+        hostname = xstrdup(hex);
+    }
+    dir = o->dir ? xstrdup(o->dir) : xasprintf("%s/bundles/%s", s->root, name);
+    if (!o->dir && (mkdirat(s->root_fd, "bundles", 0755) < 0 && errno != EEXIST))
+        return congo_error_errno(err, "create `%s/bundles`", s->root);
+
+    if (mkdir(dir, 0755) == 0) {
+        created_dir = true;
+    } else if (errno == ENOENT && o->dir) {
+        if ((r = mkdir_p_at(AT_FDCWD, dir, 0755, err)) < 0)
+            return congo_error_wrap(err, r, "create bundle directory `%s`", dir);
+        created_dir = true;
+    } else if (errno != EEXIST) {
+        return congo_error_errno(err, "create bundle directory `%s`", dir);
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (dfd < 0) {
+        r = congo_error_errno(err, "open bundle directory `%s`", dir);
+        goto fail;
+    }
+    if (!created_dir) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int fd = dup(dfd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+            if (fd >= 0)
+                close(fd);
+            r = congo_error_errno(err, "read bundle directory `%s`", dir);
+            goto fail;
+        }
+        while ((de = readdir(d)))
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+                /* Not ours: never touch it, not even on the way out. */
+                close(dfd);
+                dfd = -1;
+                return congo_error_set(err, EEXIST, "bundle directory `%s` already exists and is not empty", dir);
+            }
+    }
+    absdir = realpath(dir, NULL);
+    if (!absdir) {
+        r = congo_error_errno(err, "resolve `%s`", dir);
+        goto fail;
+    }
+
+    /* Layers, in parallel. */
+    jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    if ((r = store_unpack_layers(s, im->manifest.layers, im->config.diff_ids, im->manifest.n_layers,
+                                 jobs > 0 ? (int) jobs : 1, err)) < 0)
+        goto fail;
+
+    /* Record the bundle's layers before mounting anything. */
+    ref_name_for(absdir, ref);
+    snprintf(refname, sizeof refname, "%s.json", digest_hex(ref));
+    mark = gen_mark(s, im, absdir, ref, o->copy, &len);
+    refs_fd = openat(s->root_fd, "bundle-refs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (refs_fd < 0 && errno == ENOENT && mkdirat(s->root_fd, "bundle-refs", 0700) == 0)
+        refs_fd = openat(s->root_fd, "bundle-refs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (refs_fd < 0) {
+        r = congo_error_errno(err, "open `%s/bundle-refs`", s->root);
+        goto fail;
+    }
+    if ((r = write_file_atomic_at(refs_fd, refname, mark, len, 0600, err)) < 0)
+        goto fail;
+    ref_written = true;
+    /* The mark goes first too: `rm-bundle` can then clean up after an
+     * extract killed at any later point (config.json comes last). */
+    if ((r = write_file_atomic_at(dfd, BUNDLE_MARK, mark, len, 0644, err)) < 0)
+        goto fail;
+
+    if (mkdirat(dfd, "rootfs", 0755) < 0) {
+        r = congo_error_errno(err, "create `%s/rootfs`", absdir);
+        goto fail;
+    }
+    if (o->copy) {
+        rootfs_fd = openat(dfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rootfs_fd < 0) {
+            r = congo_error_errno(err, "open `%s/rootfs`", absdir);
+            goto fail;
+        }
+        if ((r = copy_layers(s, im->config.diff_ids, im->config.n_diff_ids, rootfs_fd, err)) < 0)
+            goto fail;
+    } else {
+        if (mkdirat(dfd, "overlay", 0700) < 0 || mkdirat(dfd, "overlay/upper", 0755) < 0 ||
+            mkdirat(dfd, "overlay/work", 0700) < 0) {
+            r = congo_error_errno(err, "create `%s/overlay`", absdir);
+            goto fail;
+        }
+        if ((r = do_mount(s, dfd, absdir, im->config.diff_ids, im->config.n_diff_ids, err)) < 0)
+            goto fail;
+        mounted = true;
+        rootfs_fd = openat(dfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (rootfs_fd < 0) {
+            r = congo_error_errno(err, "open `%s/rootfs`", absdir);
+            goto fail;
+        }
+    }
+
+    if ((r = user_resolve(rootfs_fd, o->user ? o->user : im->config.user, &user, err)) < 0)
+        goto fail;
+    if ((r = gen_config(im, o, &user, hostname, &config, &len, err)) < 0)
+        goto fail;
+    if ((r = write_file_atomic_at(dfd, "config.json", config, len, 0644, err)) < 0)
+        goto fail;
+    resolved_user_free(&user);
+    *dir_out = steal_pointer(&absdir);
+    return 0;
+
+fail:
+    resolved_user_free(&user);
+    if (rootfs_fd >= 0) {
+        close(rootfs_fd);
+        rootfs_fd = -1;
+    }
+    {
+        congo_error e = CONGO_ERROR_INIT;
+        if (mounted) {
+            _cleanup_free_ char *t = xasprintf("%s/rootfs", absdir);
+            if (umount2(t, UMOUNT_NOFOLLOW) < 0)
+                congo_warning("unmount `%s`: %s", t, strerror(errno));
+        }
+        if (created_dir && absdir)
+            rm_rf_at(AT_FDCWD, absdir, &e);
+        else if (dfd >= 0) {
+            /* The directory was there (empty): take back only what we made. */
+            rm_rf_at(dfd, "rootfs", &e);
+            rm_rf_at(dfd, "overlay", &e);
+            unlinkat(dfd, "config.json", 0);
+            unlinkat(dfd, BUNDLE_MARK, 0);
+        } else if (created_dir) {
+            rmdir(dir);
+        }
+        congo_error_clear(&e);
+        if (ref_written)
+            unlinkat(refs_fd, refname, 0);
+    }
+    return congo_error_wrap(err, r, "bundle `%s`", absdir ? absdir : dir);
+}
+
+int bundle_mount(const char *dir, congo_error *err)
+{
+    _cleanup_close_ int dfd = -1;
+    _cleanup_free_ char *absdir = NULL;
+    _cleanup_store_ struct store *s = NULL;
+    struct mark m = { 0 };
+    int r;
+
+    if ((r = bundle_open(dir, &dfd, &m, err)) < 0)
+        return r;
+    absdir = realpath(dir, NULL);
+    if (strcmp(m.mode, "copy") == 0 || is_mount_point(dfd, "rootfs")) {
+        mark_free(&m);
+        return 0;
+    }
+    if ((r = store_open(&s, m.store, false, err)) < 0 || (r = store_lock_gc(s, false, err)) < 0) {
+        mark_free(&m);
+        return r;
+    }
+    r = do_mount(s, dfd, absdir ? absdir : dir, m.layers, strv_length(m.layers), err);
+    mark_free(&m);
+    return r < 0 ? congo_error_wrap(err, r, "bundle `%s`", dir) : 0;
+}
+
+int bundle_umount(const char *dir, congo_error *err)
+{
+    _cleanup_close_ int dfd = -1;
+    _cleanup_free_ char *target = NULL;
+    struct mark m = { 0 };
+    int r;
+
+    if ((r = bundle_open(dir, &dfd, &m, err)) < 0)
+        return r;
+    mark_free(&m);
+    if (!is_mount_point(dfd, "rootfs"))
+        return 0;
+    target = xasprintf("%s/rootfs", dir);
+    if (umount2(target, UMOUNT_NOFOLLOW) < 0) {
+        if (errno == EBUSY)
+            return congo_error_set(err, EBUSY, "unmount `%s`: busy (is a container still running from the bundle?)",
+                                   target);
+        return congo_error_errno(err, "unmount `%s`", target);
+    }
+    return 0;
+}
+
+int bundle_remove(const char *dir, congo_error *err)
+{
+    _cleanup_close_ int dfd = -1, refs = -1;
+    _cleanup_free_ char *absdir = NULL, *refname = NULL;
+    struct mark m = { 0 };
+    int r;
+
+    if ((r = bundle_open(dir, &dfd, &m, err)) < 0)
+        return r;
+    if ((r = bundle_umount(dir, err)) < 0) {
+        mark_free(&m);
+        return r;
+    }
+    absdir = realpath(dir, NULL);
+    if (!absdir) {
+        mark_free(&m);
+        return congo_error_errno(err, "resolve `%s`", dir);
+    }
+    if ((r = rm_rf_at(AT_FDCWD, absdir, err)) < 0) {
+        mark_free(&m);
+        return congo_error_wrap(err, r, "remove bundle `%s`", absdir);
+    }
+    /* Forget the record in the bundle's store (if it still is there). */
+    {
+        _cleanup_free_ char *refdir = xasprintf("%s/bundle-refs", m.store);
+        refs = open(refdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        refname = xasprintf("%s.json", digest_hex(m.record));
+        if (refs >= 0 && unlinkat(refs, refname, 0) < 0 && errno != ENOENT)
+            congo_warning("remove `%s/%s`: %s", refdir, refname, strerror(errno));
+    }
+    mark_free(&m);
+    return 0;
+}
+
+int bundle_refs_layers(struct store *s, char ***out, congo_error *err)
+{
+    _cleanup_closedir_ DIR *d = NULL;
+    char **layers = xnew0(char *, 1);
+    size_t n = 0;
+    struct dirent *de;
+    int fd = openat(s->root_fd, "bundle-refs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *out = layers;
+            return 0;
+        }
+        free(layers);
+        return congo_error_errno(err, "open `%s/bundle-refs`", s->root);
+    }
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        free(layers);
+        return congo_error_errno(err, "open `%s/bundle-refs`", s->root);
+    }
+    while ((de = readdir(d))) {
+        _cleanup_free_ char *text = NULL, *marktext = NULL, *markpath = NULL;
+        struct mark m = { 0 }, bm = { 0 };
+        congo_error e = CONGO_ERROR_INIT;
+        bool live = false;
+        if (!str_has_suffix(de->d_name, ".json"))
+            continue;
+        if (read_file_at(dirfd(d), de->d_name, MARK_MAX, &text, NULL, &e) < 0 ||
+            mark_parse(&m, text, de->d_name, &e) < 0) {
+            congo_warning("%s/bundle-refs: %s", s->root, e.msg);
+            congo_error_clear(&e);
+            continue; /* unreadable: keep it, and keep nothing for it */
+        }
+        /* Live when the bundle's own mark names this record; stale when the
+         * bundle is gone or its directory now holds another bundle. */
+        markpath = xasprintf("%s/%s", m.bundle, BUNDLE_MARK);
+        if (read_file_at(AT_FDCWD, markpath, MARK_MAX, &marktext, NULL, &e) == 0)
+            live = mark_parse(&bm, marktext, markpath, &e) == 0 && strcmp(bm.record, m.record) == 0;
+        else
+            live = e.errnum != ENOENT && e.errnum != ENOTDIR; /* cannot tell: keep */
+        congo_error_clear(&e);
+        /* A bundle being made has a record but no mark yet: prune holds the
+         * gc lock exclusively, so no extract is running now. */
+        if (live) {
+            for (size_t i = 0; m.layers && m.layers[i]; i++) {
+                layers = xrealloc(layers, (n + 2) * sizeof *layers);
+                layers[n++] = xstrdup(m.layers[i]);
+                layers[n] = NULL;
+            }
+        } else if (unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            congo_debug("removed stale bundle record %s (bundle `%s` is gone)", de->d_name, m.bundle);
+        }
+        mark_free(&m);
+        mark_free(&bm);
+    }
+    *out = layers;
+    return 0;
+}

@@ -1,0 +1,343 @@
+/* The container child: cloned from congo into the container's new
+ * namespaces, it builds the container from the inside and ends by exec'ing
+ * the user process.  The order of the steps is the point of this file:
+ *
+ *   wait for the parent (id maps, cgroup) → join namespaces by path → CPU
+ *   affinity reset, LSM checks → setsid → console socket → rootfs (mounts,
+ *   devices) → prestart/createRuntime hooks in the parent → createContainer
+ *   hooks → pivot_root → terminal → masked/readonly paths, sysctl → hostname
+ *   → executable lookup, rlimits → personality, scheduler, ioPriority,
+ *   memoryPolicy, LSM exec labels → [seccomp with SCMP_ACT_NOTIFY, fd to the
+ *   parent for the agent] → READY (create returns) → wait on exec.fifo
+ *   (start) → startContainer hooks → [seccomp when noNewPrivileges is false
+ *   and CAP_SYS_ADMIN goes] → user, capabilities, no_new_privs → [seccomp
+ *   otherwise] → execve (seccomp.h says why)
+ *
+ * Errors travel to the parent over the sync socket while it listens (until
+ * READY), and to `congo start` through the exec fifo afterwards. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "container-internal.h"
+#include "hooks.h"
+#include "lsm.h"
+#include "process-attrs.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "terminal.h"
+#include "utils.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+int sync_send(int fd, char type, const void *payload, uint32_t len)
+{
+    if (write_all(fd, &type, 1) < 0)
+        return -errno;
+    if (type == SYNC_GO && (write_all(fd, &len, sizeof len) < 0 || (len && write_all(fd, payload, len) < 0)))
+        return -errno;
+    return 0;
+}
+
+int sync_recv(int fd, char *type, char **payload, congo_error *err)
+{
+    ssize_t n = read_all(fd, type, 1);
+    if (n < 0)
+        return congo_error_errno(err, "read from the container process");
+    if (n == 0)
+        return 0;
+    if (*type == SYNC_GO) {
+        uint32_t len;
+        if (read_all(fd, &len, sizeof len) != (ssize_t) sizeof len || len > (16u << 20))
+            return congo_error_set(err, EPROTO, "bad message from congo");
+        char *p = xmalloc(len + 1);
+        if (read_all(fd, p, len) != (ssize_t) len) {
+            free(p);
+            return congo_error_set(err, EPROTO, "bad message from congo");
+        }
+        p[len] = '\0';
+        if (payload)
+            *payload = p;
+        else
+            free(p);
+    }
+    return 1;
+}
+
+/* Report to the parent and die. */
+__attribute__((noreturn)) static void child_fail(struct init_ctx *ctx, congo_error *err)
+{
+    char t = SYNC_ERROR;
+    if (write_all(ctx->sync_fd, &t, 1) == 0)
+        congo_error_send(ctx->sync_fd, err);
+    _exit(1);
+}
+
+/* After READY the parent is gone: errors go to `congo start` through the
+ * fifo (it reads until EOF, which execve's O_CLOEXEC produces on success). */
+__attribute__((noreturn)) static void child_fail_late(int fifo, congo_error *err, int status)
+{
+    if (fifo >= 0)
+        congo_error_send(fifo, err);
+    _exit(status);
+}
+
+static int wait_for(struct init_ctx *ctx, char want, congo_error *err)
+{
+    char type;
+    int r = sync_recv(ctx->sync_fd, &type, want == SYNC_GO ? &ctx->hook_state : NULL, err);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return congo_error_set(err, EPIPE, "congo exited during create");
+    if (type != want)
+        return congo_error_set(err, EPROTO, "unexpected message `%c` from congo", type);
+    return 0;
+}
+
+/* Internal fds must not sit where --preserve-fds puts the container's. */
+static int move_above(int *fd, int min)
+{
+    if (*fd < 0 || *fd >= min)
+        return 0;
+    int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+    if (nfd < 0)
+        return -errno;
+    close(*fd);
+    *fd = nfd;
+    return 0;
+}
+
+static int set_hostname(const oci_config *c, congo_error *err)
+{
+    if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+        return congo_error_errno(err, "hostname: set `%s`", c->hostname);
+    if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+        return congo_error_errno(err, "domainname: set `%s`", c->domainname);
+    return 0;
+}
+
+static int join_session_keyring(const char *id, congo_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, "_ses.%.40s", id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS &&
+        errno != EPERM && errno != EACCES)
+        return congo_error_errno(err, "create a session keyring");
+    return 0;
+}
+
+/* Block until `congo start` opens the fifo for reading. */
+static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
+{
+    char path[64], c = '0';
+    int fd;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return congo_error_errno(err, "open exec fifo");
+    close(fifo_path_fd);
+    if (write_all(fd, &c, 1) < 0) {
+        int r = congo_error_errno(err, "write exec fifo");
+        close(fd);
+        return r;
+    }
+    *fifo_out = fd;
+    return 0;
+}
+
+/* The container starts with a clean signal state: congo's `run` blocks
+ * signals to forward them, and a caller may have ignored some; both would
+ * otherwise survive execve.  congo installs no handlers, so only ignored
+ * signals need resetting: /proc/self/status names them (one read instead
+ * of a sigaction per signal). */
+static void reset_signals(void)
+{
+    struct sigaction sa = { .sa_handler = SIG_DFL };
+    _cleanup_free_ char *status = NULL;
+    unsigned long long ignored = ~0ULL;
+    sigset_t none;
+    const char *p;
+
+    if (read_file_at(AT_FDCWD, "/proc/self/status", 0, &status, NULL, NULL) == 0 &&
+        (p = strstr(status, "\nSigIgn:\t")))
+        ignored = strtoull(p + 9, NULL, 16);
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+        if ((ignored & (1ULL << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &sa, NULL);
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void congo_container_init(struct init_ctx *ctx)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    const oci_config *c = ctx->config;
+    static const oci_linux empty_linux;
+    const oci_linux *l = c->linux_ ? c->linux_ : &empty_linux; /* procattrs: personality, memoryPolicy, mountLabel */
+    struct congo_rootfs_ctx rctx = { 0 };
+    struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
+    _cleanup_free_ char *exe = NULL;
+    int console = ctx->console_fd, fifo = -1, min_fd = 3 + ctx->preserve_fds, r;
+    bool new_mountns = ctx->plan->create[OCI_NS_MOUNT];
+
+    /* Die with congo until create is done (a killed create must not leave
+     * a half-built container running); cleared before READY. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    reset_signals();
+    if (move_above(&ctx->sync_fd, min_fd) < 0 || move_above(&ctx->fifo_fd, min_fd) < 0 ||
+        move_above(&console, min_fd) < 0)
+        _exit(1);
+
+    if (ctx->plan->child_joins) {
+        r = congo_ns_child_join(ctx->plan, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+        if (sync_send(ctx->sync_fd, SYNC_NS_READY, NULL, 0) < 0)
+            _exit(1);
+    }
+    r = wait_for(ctx, SYNC_GO, &err);
+    if (r < 0)
+        child_fail(ctx, &err);
+    /* In a new user namespace, become its root (the parent mapped it). */
+    if (ctx->plan->create[OCI_NS_USER] && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+        congo_error_errno(&err, "become root in the new user namespace (does linux.uidMappings map uid 0?)");
+        child_fail(ctx, &err);
+    }
+    if (!ctx->plan->child_joins && ctx->plan->unshare_flags && unshare(ctx->plan->unshare_flags) < 0) {
+        congo_error_errno(&err, "create the cgroup namespace");
+        child_fail(ctx, &err);
+    }
+    /* procattrs: in its cgroup now, the process gets the cgroup's CPUs, not
+     * the affinity congo was started with (as runc).  execCPUAffinity is
+     * for exec'd processes only (runtime-spec).  Then the LSMs the labels
+     * need, checked and their attr files opened while /proc is the host's
+     * (and before the session keyring, which the SELinux label labels). */
+    if (congo_cpu_affinity_reset(&err) < 0 || congo_lsm_prepare(&lsm, c->process, l->mount_label, "process.", &err) < 0)
+        child_fail(ctx, &err);
+    if (setsid() < 0) {
+        congo_error_errno(&err, "setsid");
+        child_fail(ctx, &err);
+    }
+    if (!ctx->no_new_keyring && join_session_keyring(ctx->id, &err) < 0)
+        child_fail(ctx, &err);
+    if (c->process->terminal && console < 0 && ctx->console_socket) {
+        r = congo_console_socket_connect(&console, ctx->console_socket, &err);
+        if (r < 0) {
+            congo_error_wrap(&err, r, "--console-socket");
+            child_fail(ctx, &err);
+        }
+    }
+
+    rctx = (struct congo_rootfs_ctx){
+        .config = c,
+        .bundle = ctx->bundle,
+        .rootfs = ctx->rootfs,
+        .cgroup_path = ctx->cgroup_path,
+        .new_userns = ctx->plan->create[OCI_NS_USER],
+        .new_netns = ctx->plan->create[OCI_NS_NETWORK],
+        .new_cgroupns = ctx->plan->create[OCI_NS_CGROUP],
+        .no_pivot = ctx->no_pivot,
+    };
+    if (new_mountns && congo_rootfs_prepare(&rctx, &err) < 0)
+        child_fail(ctx, &err);
+    if (ctx->parent_hooks) {
+        if (sync_send(ctx->sync_fd, SYNC_HOOKS, NULL, 0) < 0)
+            _exit(1);
+        r = wait_for(ctx, SYNC_HOOKS_DONE, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+    }
+    if (c->hooks.n_create_container > 0) {
+        r = congo_hooks_run(c->hooks.create_container, c->hooks.n_create_container, "createContainer",
+                            ctx->hook_state, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+    }
+    if (new_mountns && congo_rootfs_pivot(&rctx, &err) < 0)
+        child_fail(ctx, &err);
+    if (c->process->terminal) {
+        r = congo_terminal_setup(console, c->process, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+        console = -1;
+    }
+    if (new_mountns && congo_rootfs_finalize(&rctx, &err) < 0)
+        child_fail(ctx, &err);
+    if (set_hostname(c, &err) < 0)
+        child_fail(ctx, &err);
+    r = congo_process_resolve(&exe, c->process, &err);
+    if (r < 0)
+        child_fail(ctx, &err);
+    r = congo_process_set_limits(c->process, &err);
+    if (r < 0)
+        child_fail(ctx, &err);
+    /* procattrs: still privileged (RT policies, negative nice and the RT I/O
+     * class need CAP_SYS_NICE) and before seccomp; errors fail create.  The
+     * LSM exec labels last: startContainer hooks run under them, as in runc. */
+    if (congo_process_attrs_apply(c->process, l, "process.", &err) < 0 || congo_lsm_apply(&lsm, &err) < 0)
+        child_fail(ctx, &err);
+    {
+        /* The fifo is reopened through /proc after pivot_root. */
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", ctx->fifo_fd);
+        if (access(path, F_OK) < 0) {
+            congo_error_errno(&err, "the container has no /proc (congo needs it mounted to wait for start)");
+            child_fail(ctx, &err);
+        }
+    }
+    /* Nothing congo opened may reach the container: from here every fd
+     * above the preserved ones closes at execve. */
+    for (int fd = 3; fd < min_fd; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0)
+            fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+    cloexec_fds_from(min_fd);
+
+    bool notify = ctx->seccomp && congo_seccomp_uses_notify(ctx->seccomp);
+    if (notify) {
+        if (sync_send(ctx->sync_fd, SYNC_SECCOMP, NULL, 0) < 0)
+            _exit(1);
+        r = congo_seccomp_load_send(ctx->seccomp, ctx->sync_fd, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+    }
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (sync_send(ctx->sync_fd, SYNC_READY, NULL, 0) < 0)
+        _exit(1);
+    close(ctx->sync_fd);
+
+    r = wait_for_start(ctx->fifo_fd, &fifo, &err);
+    if (r < 0)
+        _exit(1);
+    if (c->hooks.n_start_container > 0) {
+        r = congo_hooks_run(c->hooks.start_container, c->hooks.n_start_container, "startContainer",
+                            ctx->hook_state, &err);
+        if (r < 0)
+            child_fail_late(fifo, &err, 1);
+    }
+    bool early = ctx->seccomp && !notify && congo_seccomp_load_early(c->process);
+    if (early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
+        child_fail_late(fifo, &err, 1);
+    r = congo_process_set_identity(c->process, true, &err);
+    if (r < 0)
+        child_fail_late(fifo, &err, 1);
+    if (ctx->seccomp && !notify && !early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
+        child_fail_late(fifo, &err, 1);
+    r = congo_process_exec(c->process, exe, &err);
+    child_fail_late(fifo, &err, r == -ENOENT ? 127 : 126);
+}

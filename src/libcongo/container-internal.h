@@ -1,0 +1,54 @@
+/* Shared between the parent side of create (container.c) and the container
+ * child (container-init.c).  Not a public API. */
+#ifndef CONGO_CONTAINER_INTERNAL_H
+#define CONGO_CONTAINER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "namespaces.h"
+#include "oci-config.h"
+
+struct congo_seccomp;
+
+/* Parent <-> child messages on the sync socket: one type byte, then for
+ * SYNC_GO a u32 length and the state JSON for the container's hooks, for
+ * SYNC_ERROR an error record (congo_error_send). */
+enum sync_msg {
+    SYNC_NS_READY = 'N',   /* child: namespaces joined/unshared; write my id maps */
+    SYNC_GO = 'G',         /* parent: maps written, cgroup entered; go on */
+    SYNC_HOOKS = 'H',      /* child: mounts done, run prestart/createRuntime hooks */
+    SYNC_HOOKS_DONE = 'h', /* parent: they ran */
+    SYNC_READY = 'R',      /* child: everything set up, waiting for start */
+    SYNC_SECCOMP = 'S',    /* child: the seccomp listener fd message follows */
+    SYNC_ERROR = 'E',      /* child: failed; an error record follows */
+};
+
+struct init_ctx {
+    const oci_config *config;
+    const char *id;
+    const char *bundle;
+    const char *rootfs;
+    const char *cgroup_path;
+    struct congo_ns_plan *plan;
+    struct congo_seccomp *seccomp;
+    int sync_fd;              /* child's end of the sync socket */
+    int fifo_fd;              /* O_PATH fd of ROOT/ID/exec.fifo */
+    int console_fd;           /* connected console socket (foreground run), or -1 */
+    const char *console_socket; /* --console-socket path, or NULL */
+    int preserve_fds;         /* --preserve-fds N (+ LISTEN_FDS): fds 3..3+N-1 pass to the container */
+    bool no_pivot;
+    bool no_new_keyring;
+    bool parent_hooks;        /* prestart or createRuntime hooks: child stops for them */
+    char *hook_state;         /* state JSON for createContainer/startContainer hooks (received with GO) */
+};
+
+/* The child's whole life: never returns. */
+__attribute__((noreturn)) void congo_container_init(struct init_ctx *ctx);
+
+int sync_send(int fd, char type, const void *payload, uint32_t len);
+/* Reads one message; *payload (optional) gets the SYNC_GO payload. 0 on EOF. */
+int sync_recv(int fd, char *type, char **payload, congo_error *err);
+
+#endif

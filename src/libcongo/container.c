@@ -1,0 +1,733 @@
+/* The parent side of the lifecycle.  `create` records what it is about to
+ * make in the state directory before making it, so that `delete --force`
+ * can always clean up; on failure it undoes everything itself. */
+#include "config.h"
+
+#include "container.h"
+
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "container-internal.h"
+#include "hooks.h"
+#include "image-helper.h"
+#include "log.h"
+#include "namespaces.h"
+#include "netdev.h"
+#include "oci-config.h"
+#include "process.h"
+#include "seccomp.h"
+#include "signals.h"
+#include "utils.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static const oci_linux empty_linux;
+
+static int write_pid_file(const char *path, pid_t pid, congo_error *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d", (int) pid); /* digits only: containerd parses it strictly */
+    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "--pid-file");
+    return 0;
+}
+
+/* clone3 into the container's namespaces (and cgroup on v2); falls back to
+ * clone for kernels without clone3. */
+static pid_t clone_child(int flags, int cgroup_fd)
+{
+    struct clone_args args = { .flags = (uint64_t) flags, .exit_signal = SIGCHLD };
+    pid_t pid;
+
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t) cgroup_fd;
+    }
+    pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
+        pid = syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return pid;
+}
+
+struct create_job {
+    const struct congo_create_opts *o;
+    oci_config *config;
+    struct congo_state *state;
+    struct congo_cgroup *cgroup;
+    struct congo_ns_plan plan;
+    struct congo_seccomp *seccomp;
+    int dirfd;
+    int sync_fd;
+    pid_t pid;
+    bool dir_created;
+};
+
+static void create_job_undo(struct create_job *j)
+{
+    congo_error ignored = CONGO_ERROR_INIT;
+    if (j->pid > 0) {
+        kill(j->pid, SIGKILL);
+        while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (j->cgroup) {
+        congo_cgroup_kill(j->cgroup, SIGKILL, &ignored);
+        congo_cgroup_destroy(j->cgroup, &ignored);
+    }
+    if (j->dir_created)
+        congo_state_dir_remove(j->o->root, j->o->id, &ignored);
+    congo_error_clear(&ignored);
+}
+
+static int state_json_for_hooks(char **out, struct create_job *j)
+{
+    *out = congo_state_json(j->state, CONGO_STATUS_CREATING);
+    return 0;
+}
+
+static int run_parent_hooks(struct create_job *j, congo_error *err)
+{
+    _cleanup_free_ char *json = congo_state_json(j->state, CONGO_STATUS_CREATING);
+    const oci_hooks *h = &j->config->hooks;
+    int r = congo_hooks_run(h->prestart, h->n_prestart, "prestart", json, err);
+    if (r < 0)
+        return r;
+    return congo_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", json, err);
+}
+
+/* Talk the child through its set-up until it is ready for start. */
+static int drive_child(struct create_job *j, congo_error *err)
+{
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    _cleanup_free_ char *hook_state = NULL;
+    int r;
+
+    if (j->plan.child_joins) {
+        char type;
+        r = sync_recv(j->sync_fd, &type, NULL, err);
+        if (r <= 0 || type != SYNC_NS_READY)
+            goto child_failed;
+    }
+    if (j->plan.create[OCI_NS_USER]) {
+        r = congo_ns_write_id_maps(j->pid, l, err);
+        if (r < 0)
+            return r;
+    }
+    if (l->net_devices.n > 0) {
+        r = congo_netdev_move(j->pid, &l->net_devices, err);
+        if (r < 0)
+            return r;
+    }
+    if (congo_cgroup_clone_fd(j->cgroup) < 0) {
+        r = congo_cgroup_enter(j->cgroup, j->pid, err);
+        if (r < 0)
+            return r;
+    }
+    if (j->config->process->oom_score_adj.set) {
+        char path[64], val[32];
+        int n = snprintf(val, sizeof val, "%lld", (long long) j->config->process->oom_score_adj.value);
+        snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) j->pid);
+        r = write_file_at(AT_FDCWD, path, val, n, err);
+        if (r < 0)
+            return congo_error_wrap(err, r, "process.oomScoreAdj");
+    }
+    if (j->config->hooks.n_create_container || j->config->hooks.n_start_container || l->seccomp)
+        state_json_for_hooks(&hook_state, j);
+    if (sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0) < 0)
+        goto child_failed;
+    for (;;) {
+        char type;
+        r = sync_recv(j->sync_fd, &type, NULL, err);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            goto child_failed;
+        if (type == SYNC_READY)
+            return 0;
+        if (type == SYNC_ERROR) {
+            if (congo_error_recv(j->sync_fd, err) <= 0)
+                goto child_failed;
+            return err->errnum > 0 ? -err->errnum : -EINVAL;
+        }
+        if (type == SYNC_SECCOMP) {
+            int nfd = -1;
+            r = congo_seccomp_recv_listener_fd(j->sync_fd, &nfd, err);
+            if (r == -ECANCELED) {
+                congo_error_clear(err);
+                continue; /* the child's SYNC_ERROR follows */
+            }
+            if (r < 0)
+                return r;
+            _cleanup_free_ char *st = congo_state_json(j->state, CONGO_STATUS_CREATING);
+            r = congo_seccomp_send_listener(l->seccomp, nfd, st, err);
+            close(nfd);
+            if (r < 0)
+                return r;
+            continue;
+        }
+        if (type == SYNC_HOOKS) {
+            r = run_parent_hooks(j, err);
+            if (r < 0)
+                return r;
+            if (sync_send(j->sync_fd, SYNC_HOOKS_DONE, NULL, 0) < 0)
+                goto child_failed;
+            continue;
+        }
+        return congo_error_set(err, EPROTO, "unexpected message `%c` from the container process", type);
+    }
+child_failed:
+    {
+        /* The child died without saying why: tell how it died. */
+        int status;
+        if (waitpid(j->pid, &status, 0) == j->pid) {
+            j->pid = 0;
+            if (WIFSIGNALED(status))
+                return congo_error_set(err, ECHILD, "the container process was killed by signal %d during create",
+                                       WTERMSIG(status));
+            return congo_error_set(err, ECHILD, "the container process exited with status %d during create",
+                                   WEXITSTATUS(status));
+        }
+        return congo_error_set(err, ECHILD, "the container process exited during create");
+    }
+}
+
+static int create_fifo(struct create_job *j, int *fifo_fd, congo_error *err)
+{
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    /* 0622: the container's init may have dropped to an unprivileged uid by
+     * the time it reopens the fifo through /proc. */
+    if (mkfifoat(j->dirfd, "exec.fifo", 0600) < 0)
+        return congo_error_errno(err, "create exec fifo");
+    if (fchmodat(j->dirfd, "exec.fifo", 0622, 0) < 0)
+        return congo_error_errno(err, "chmod exec fifo");
+    if (j->plan.create[OCI_NS_USER] && l->n_uid_mappings > 0) {
+        uid_t uid = l->uid_mappings[0].host_id;
+        gid_t gid = l->n_gid_mappings ? l->gid_mappings[0].host_id : 0;
+        for (size_t i = 0; i < l->n_uid_mappings; i++)
+            if (l->uid_mappings[i].container_id == 0)
+                uid = l->uid_mappings[i].host_id;
+        for (size_t i = 0; i < l->n_gid_mappings; i++)
+            if (l->gid_mappings[i].container_id == 0)
+                gid = l->gid_mappings[i].host_id;
+        if (fchownat(j->dirfd, "exec.fifo", uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return congo_error_errno(err, "chown exec fifo");
+    }
+    *fifo_fd = openat(j->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+    if (*fifo_fd < 0)
+        return congo_error_errno(err, "open exec fifo");
+    return 0;
+}
+
+static int resolve_paths(struct create_job *j, char **bundle, char **rootfs, congo_error *err)
+{
+    const char *b = j->o->bundle && *j->o->bundle ? j->o->bundle : ".";
+    _cleanup_free_ char *rp = NULL;
+    struct stat st;
+
+    *bundle = realpath(b, NULL);
+    if (!*bundle)
+        return congo_error_errno(err, "bundle `%s`", b);
+    rp = j->config->root.path[0] == '/' ? xstrdup(j->config->root.path)
+                                        : xasprintf("%s/%s", *bundle, j->config->root.path);
+    *rootfs = realpath(rp, NULL);
+    if (!*rootfs)
+        return congo_error_errno(err, "root.path `%s`", rp);
+    if (stat(*rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+        return congo_error_set(err, ENOTDIR, "root.path `%s`: not a directory", *rootfs);
+    return 0;
+}
+
+static int check_options(struct create_job *j, congo_error *err)
+{
+    const struct congo_create_opts *o = j->o;
+    if (o->systemd_cgroup)
+        return congo_error_set(err, ENOTSUP, "--systemd-cgroup: %s",
+                               access("/run/systemd/system", F_OK) == 0
+                                   ? "driving cgroups through systemd is not supported yet"
+                                   : "systemd is not running on this host (no /run/systemd/system)");
+    if (!j->config->process)
+        return congo_error_set(err, EINVAL, "config.json: process: missing (a container needs a process to run)");
+    if (j->config->process->terminal && !o->console_socket && o->console_fd < 0)
+        return congo_error_set(err, EINVAL,
+                               "process.terminal is true but no --console-socket was given to receive the terminal");
+    if (!j->config->process->terminal && o->console_socket)
+        return congo_error_set(err, EINVAL, "--console-socket given but process.terminal is false");
+    if (o->preserve_fds < 0 || o->preserve_fds > 65536)
+        return congo_error_set(err, EINVAL, "--preserve-fds: %d is out of range", o->preserve_fds);
+    return 0;
+}
+
+int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, congo_error *err)
+{
+    struct create_job j = { .o = o, .dirfd = -1, .sync_fd = -1 };
+    _cleanup_close_ int fifo_fd = -1, child_sync = -1;
+    _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL;
+    size_t config_len = 0;
+    const oci_linux *l;
+    struct init_ctx ctx;
+    int sv[2], saved_ns[2] = { -1, -1 }, listen_fds, r;
+
+    r = congo_id_validate(o->id, err);
+    if (r < 0)
+        return r;
+    {
+        const char *b = o->bundle && *o->bundle ? o->bundle : ".";
+        _cleanup_close_ int bfd = open(b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (bfd < 0)
+            return congo_error_errno(err, "bundle `%s`", b);
+        r = read_file_at(bfd, "config.json", 16 << 20, &config_text, &config_len, err);
+        if (r < 0)
+            return congo_error_wrap(err, r, "bundle `%s`", b);
+        r = oci_config_parse(&j.config, config_text, config_len, "config.json", err);
+        if (r < 0)
+            return r;
+    }
+    r = oci_config_validate(j.config, err);
+    if (r < 0)
+        goto out;
+    r = check_options(&j, err);
+    if (r < 0)
+        goto out;
+    r = resolve_paths(&j, &bundle, &rootfs, err);
+    if (r < 0)
+        goto out;
+    l = j.config->linux_ ? j.config->linux_ : &empty_linux;
+    r = congo_ns_plan_make(&j.plan, l, err);
+    if (r < 0)
+        goto out;
+    if (l->seccomp) {
+        r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
+        if (r < 0)
+            goto out;
+    }
+
+    /* From here on, everything made is recorded first and undone on failure. */
+    j.state = xzalloc(sizeof *j.state);
+    j.state->id = xstrdup(o->id);
+    j.state->bundle = xstrdup(bundle);
+    j.state->rootfs = xstrdup(rootfs);
+    j.state->created_at = rfc3339_now();
+    j.state->owner = geteuid();
+    j.state->exit_status = -1;
+    j.state->systemd_cgroup = o->systemd_cgroup;
+    j.state->image_bundle = xstrdup(o->image_bundle);
+    j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
+    j.state->poststop_hooks = j.config->hooks.n_poststop > 0;
+    r = congo_cgroup_path_for(&j.state->cgroup_path, l->cgroups_path, o->id, err);
+    if (r < 0)
+        goto out;
+    for (size_t i = 0; i < j.config->annotations.n; i++) {
+        oci_map *m = &j.state->annotations;
+        m->keys = xrealloc(m->keys, (m->n + 1) * sizeof *m->keys);
+        m->values = xrealloc(m->values, (m->n + 1) * sizeof *m->values);
+        m->keys[m->n] = xstrdup(j.config->annotations.keys[i]);
+        m->values[m->n] = xstrdup(j.config->annotations.values[i]);
+        m->n++;
+    }
+    r = congo_state_dir_create(&j.dirfd, o->root, o->id, err);
+    if (r < 0)
+        goto out;
+    j.dir_created = true;
+    r = congo_state_write(j.dirfd, j.state, err);
+    if (r < 0)
+        goto fail;
+    /* exec, update, ps and delete's poststop hooks use the config as it was
+     * at create, whatever happens to the bundle afterwards. */
+    r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
+    if (r < 0)
+        goto fail;
+    r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
+    if (r < 0)
+        goto fail;
+    r = create_fifo(&j, &fifo_fd, err);
+    if (r < 0)
+        goto fail;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        r = congo_error_errno(err, "socketpair");
+        goto fail;
+    }
+    j.sync_fd = sv[0];
+    child_sync = sv[1];
+    listen_fds = congo_process_listen_fds();
+    ctx = (struct init_ctx){
+        .config = j.config,
+        .id = o->id,
+        .bundle = bundle,
+        .rootfs = rootfs,
+        .cgroup_path = j.state->cgroup_path,
+        .plan = &j.plan,
+        .seccomp = j.seccomp,
+        .sync_fd = child_sync,
+        .fifo_fd = fifo_fd,
+        .console_fd = o->console_fd,
+        .console_socket = o->console_socket,
+        .preserve_fds = o->preserve_fds + listen_fds,
+        .no_pivot = o->no_pivot,
+        .no_new_keyring = o->no_new_keyring,
+        .parent_hooks = j.config->hooks.n_prestart > 0 || j.config->hooks.n_create_runtime > 0,
+    };
+    /* Nothing in the container may open this process's /proc/PID/exe (the
+     * host's congo binary, runc CVE-2019-5736): the child inherits a
+     * non-dumpable mm until it execs the user's program. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    r = congo_ns_parent_prepare(&j.plan, l, saved_ns, err);
+    if (r < 0) {
+        congo_ns_parent_restore(saved_ns, err);
+        goto fail;
+    }
+    j.pid = clone_child(j.plan.clone_flags, congo_cgroup_clone_fd(j.cgroup));
+    if (j.pid == 0) {
+        close(j.dirfd); /* the lock belongs to congo, not to the container */
+        close(j.sync_fd);
+        congo_container_init(&ctx);
+    }
+    if (j.pid < 0) {
+        r = congo_error_errno(err, "clone the container process (flags 0x%x)", j.plan.clone_flags);
+        congo_ns_parent_restore(saved_ns, NULL);
+        goto fail;
+    }
+    r = congo_ns_parent_restore(saved_ns, err);
+    if (r < 0)
+        goto fail;
+    close(steal_fd(&child_sync));
+    /* The pid is recorded with the "created" state below: until then a
+     * killed congo takes the child with it (it reads EOF on the sync socket
+     * or gets PR_SET_PDEATHSIG). */
+    congo_pid_stat(j.pid, &j.state->pid_start, NULL);
+    j.state->pid = j.pid;
+    r = drive_child(&j, err);
+    if (r < 0)
+        goto fail;
+    j.state->created = true;
+    r = congo_state_write(j.dirfd, j.state, err);
+    if (r < 0)
+        goto fail;
+    if (o->pid_file) {
+        r = write_pid_file(o->pid_file, j.pid, err);
+        if (r < 0)
+            goto fail;
+    }
+    *pid_out = j.pid;
+    r = 0;
+    goto out;
+fail:
+    create_job_undo(&j);
+out:
+    if (j.sync_fd >= 0)
+        close(j.sync_fd);
+    if (j.dirfd >= 0)
+        close(j.dirfd);
+    congo_ns_plan_clear(&j.plan);
+    if (j.seccomp)
+        congo_seccomp_free(j.seccomp);
+    if (j.cgroup)
+        congo_cgroup_free(j.cgroup);
+    congo_state_free(j.state);
+    oci_config_free(j.config);
+    return r;
+}
+
+/* ---- load, start, kill, delete ---- */
+
+static int load_locked(struct congo_state **st, enum congo_status *status, int *dirfd, const char *root,
+                       const char *id, congo_error *err)
+{
+    int r = congo_state_dir_open(dirfd, root, id, true, err);
+    if (r < 0)
+        return r;
+    r = congo_state_read(st, *dirfd, id, err);
+    if (r < 0) {
+        close(*dirfd);
+        return r;
+    }
+    return congo_state_status(status, *st, *dirfd, err);
+}
+
+int congo_container_load(struct congo_state **out, enum congo_status *status, const char *root, const char *id,
+                         congo_error *err)
+{
+    _cleanup_close_ int dfd = -1;
+    struct congo_state *s = NULL;
+    int r = congo_state_dir_open(&dfd, root, id, false, err);
+    if (r < 0)
+        return r;
+    r = congo_state_read(&s, dfd, id, err);
+    if (r < 0)
+        return r;
+    r = congo_state_status(status, s, dfd, err);
+    if (r < 0) {
+        congo_state_free(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+int congo_container_start(const char *root, const char *id, congo_error *err)
+{
+    _cleanup_state_ struct congo_state *s = NULL;
+    _cleanup_close_ int dfd = -1, fifo = -1;
+    congo_error child_err = CONGO_ERROR_INIT;
+    enum congo_status status;
+    struct pollfd pfd;
+    char c;
+    int r;
+
+    r = load_locked(&s, &status, &dfd, root, id, err);
+    if (r < 0)
+        return r;
+    if (status != CONGO_STATUS_CREATED)
+        return congo_error_set(err, EINVAL, "container `%s` is %s: only a created container can be started", id,
+                               congo_status_name(status));
+    /* Non-blocking: if the init died, a blocking open would wait forever. */
+    fifo = openat(dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return congo_error_errno(err, "open exec fifo of container `%s`", id);
+    pfd = (struct pollfd){ .fd = fifo, .events = POLLIN };
+    for (;;) {
+        r = poll(&pfd, 1, 100);
+        if (r < 0 && errno != EINTR)
+            return congo_error_errno(err, "wait for container `%s`", id);
+        if (r > 0)
+            break;
+        if (!congo_pid_alive(s->pid, s->pid_start))
+            return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);
+    }
+    if (read(fifo, &c, 1) != 1)
+        return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);
+    /* Without the fifo the container reads as running. */
+    unlinkat(dfd, "exec.fifo", 0);
+    /* The init closes its end at execve (O_CLOEXEC): EOF means the user
+     * process runs; an error record means it could not. */
+    {
+        int fl = fcntl(fifo, F_GETFL);
+        fcntl(fifo, F_SETFL, fl & ~O_NONBLOCK);
+    }
+    r = congo_error_recv(fifo, &child_err);
+    if (r > 0) {
+        congo_error_clear(err);
+        *err = child_err;
+        return err->errnum > 0 ? -err->errnum : -EINVAL;
+    }
+    {
+        _cleanup_config_ oci_config *config = NULL;
+        congo_error herr = CONGO_ERROR_INIT;
+        if (s->poststart_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
+            config->hooks.n_poststart > 0) {
+            _cleanup_free_ char *json = congo_state_json(s, CONGO_STATUS_RUNNING);
+            if (congo_hooks_run(config->hooks.poststart, config->hooks.n_poststart, "poststart", json, &herr) < 0) {
+                _cleanup_free_ char *t = congo_error_text(&herr);
+                congo_warning("%s", t);
+            }
+        }
+        congo_error_clear(&herr);
+    }
+    return 0;
+}
+
+static int signal_init(struct congo_state *s, int sig, congo_error *err)
+{
+    _cleanup_close_ int pidfd = syscall(SYS_pidfd_open, s->pid, 0);
+    if (pidfd < 0)
+        return congo_error_set(err, ESRCH, "container not running: `%s` has no process (no such process)", s->id);
+    /* The pidfd pins the process: check it is still ours, then signal it. */
+    if (!congo_pid_alive(s->pid, s->pid_start))
+        return congo_error_set(err, ESRCH, "container not running: `%s` (process already finished)", s->id);
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return congo_error_errno(err, "send signal %d to container `%s`", sig, s->id);
+    return 0;
+}
+
+int congo_container_kill(const char *root, const char *id, int sig, bool all, congo_error *err)
+{
+    _cleanup_state_ struct congo_state *s = NULL;
+    _cleanup_close_ int dfd = -1;
+    enum congo_status status;
+    int r;
+
+    r = load_locked(&s, &status, &dfd, root, id, err);
+    if (r < 0)
+        return r;
+    if (all && s->cgroup_path) {
+        struct congo_cgroup *cg = NULL;
+        if (status == CONGO_STATUS_STOPPED && !congo_pid_alive(s->pid, s->pid_start)) {
+            /* Other processes may still run in the cgroup (a detached
+             * daemon): --all reaches them, as runc's does. */
+        }
+        r = congo_cgroup_open(&cg, s->cgroup_path, err);
+        if (r < 0)
+            return r;
+        r = congo_cgroup_kill(cg, sig, err);
+        congo_cgroup_free(cg);
+        return r;
+    }
+    if (status == CONGO_STATUS_STOPPED || status == CONGO_STATUS_CREATING)
+        return congo_error_set(err, ESRCH, "container not running: `%s` is %s", id, congo_status_name(status));
+    return signal_init(s, sig, err);
+}
+
+/* Wait until the process has exited (a zombie counts: nobody may reap it). */
+static void wait_dead(pid_t pid, unsigned long long start)
+{
+    _cleanup_close_ int pidfd = syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0) {
+        struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+        if (congo_pid_alive(pid, start))
+            poll(&pfd, 1, 10000);
+        return;
+    }
+    for (int i = 0; i < 1000 && congo_pid_alive(pid, start); i++)
+        usleep(10000);
+}
+
+int congo_container_delete(const char *root, const char *id, bool force, congo_error *err)
+{
+    _cleanup_state_ struct congo_state *s = NULL;
+    _cleanup_close_ int dfd = -1;
+    _cleanup_config_ oci_config *config = NULL;
+    struct congo_cgroup *cg = NULL;
+    congo_error herr = CONGO_ERROR_INIT;
+    enum congo_status status;
+    int r;
+
+    r = congo_state_dir_open(&dfd, root, id, true, err);
+    if (r < 0)
+        return r;
+    r = congo_state_read(&s, dfd, id, err);
+    if (r < 0) {
+        /* An interrupted create left no state: nothing else can exist. */
+        if (r == -ENOENT && force)
+            return congo_state_dir_remove(root, id, err);
+        return r;
+    }
+    r = congo_state_status(&status, s, dfd, err);
+    if (r < 0)
+        return r;
+    if (!force && (status == CONGO_STATUS_RUNNING || status == CONGO_STATUS_PAUSED))
+        return congo_error_set(err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
+                               congo_status_name(status));
+    if (s->cgroup_path && congo_cgroup_open(&cg, s->cgroup_path, &herr) < 0)
+        congo_error_clear(&herr); /* never created: nothing to remove */
+    if (status != CONGO_STATUS_STOPPED || (cg && force)) {
+        if (cg) {
+            if (status == CONGO_STATUS_PAUSED)
+                congo_cgroup_freeze(cg, false, &herr);
+            congo_cgroup_kill(cg, SIGKILL, &herr);
+            congo_error_clear(&herr);
+        }
+        if (s->pid > 0 && congo_pid_alive(s->pid, s->pid_start)) {
+            signal_init(s, SIGKILL, &herr);
+            congo_error_clear(&herr);
+        }
+    }
+    if (s->pid > 0)
+        wait_dead(s->pid, s->pid_start);
+    if (cg) {
+        r = congo_cgroup_destroy(cg, err);
+        congo_cgroup_free(cg);
+        if (r < 0)
+            return congo_error_wrap(err, r, "delete container `%s`", id);
+    }
+    if (s->poststop_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
+        config->hooks.n_poststop > 0) {
+        _cleanup_free_ char *json = congo_state_json(s, CONGO_STATUS_STOPPED);
+        if (congo_hooks_run(config->hooks.poststop, config->hooks.n_poststop, "poststop", json, &herr) < 0) {
+            _cleanup_free_ char *t = congo_error_text(&herr);
+            congo_warning("%s", t);
+        }
+    }
+    congo_error_clear(&herr);
+    if (s->image_bundle) {
+        char *argv[] = { "rm-bundle", s->image_bundle, NULL };
+        r = congo_image_helper(NULL, argv, err);
+        if (r < 0)
+            return congo_error_wrap(err, r, "delete container `%s`: remove its bundle", id);
+    }
+    return congo_state_dir_remove(root, id, err);
+}
+
+static int update_state(const char *root, const char *id, int exit_status, pid_t monitor, congo_error *err)
+{
+    _cleanup_state_ struct congo_state *s = NULL;
+    _cleanup_close_ int dfd = -1;
+    int r = congo_state_dir_open(&dfd, root, id, true, err);
+    if (r < 0)
+        return r;
+    r = congo_state_read(&s, dfd, id, err);
+    if (r < 0)
+        return r;
+    if (exit_status >= 0)
+        s->exit_status = exit_status;
+    if (monitor >= 0)
+        s->monitor_pid = monitor;
+    return congo_state_write(dfd, s, err);
+}
+
+int congo_container_record_exit(const char *root, const char *id, int exit_status, congo_error *err)
+{
+    return update_state(root, id, exit_status, -1, err);
+}
+
+int congo_container_record_monitor(const char *root, const char *id, pid_t monitor, congo_error *err)
+{
+    return update_state(root, id, -1, monitor, err);
+}
+
+int congo_container_resolve(char **id_out, const char *root, const char *id_or_pid, congo_error *err)
+{
+    _cleanup_strv_ char **ids = NULL;
+    long long pid;
+    int r;
+
+    if (parse_int64(id_or_pid, &pid) < 0 || pid <= 0 || pid > 1 << 30 ||
+        faccessat(AT_FDCWD, root, F_OK, 0) < 0) {
+        *id_out = xstrdup(id_or_pid);
+        return 0;
+    }
+    {
+        /* An all-digit ID that exists wins over a pid. */
+        _cleanup_close_ int dfd = -1;
+        congo_error ignored = CONGO_ERROR_INIT;
+        if (congo_state_dir_open(&dfd, root, id_or_pid, false, &ignored) == 0) {
+            *id_out = xstrdup(id_or_pid);
+            return 0;
+        }
+        congo_error_clear(&ignored);
+    }
+    r = congo_state_list(&ids, root, err);
+    if (r < 0)
+        return r;
+    for (char **id = ids; *id; id++) {
+        struct congo_state *s = NULL;
+        enum congo_status st;
+        congo_error ignored = CONGO_ERROR_INIT;
+        if (congo_container_load(&s, &st, root, *id, &ignored) == 0) {
+            bool match = s->pid == (pid_t) pid && st != CONGO_STATUS_STOPPED;
+            congo_state_free(s);
+            if (match) {
+                *id_out = xstrdup(*id);
+                return 0;
+            }
+        }
+        congo_error_clear(&ignored);
+    }
+    return congo_error_set(err, ENOENT, "no container `%s`, and no container has an init with host pid %lld",
+                           id_or_pid, pid);
+}

@@ -1,0 +1,62 @@
+#!/bin/bash
+# What congo prints for callers, validated against the project's schemas
+# (oci-schema/) and checked for the fields containerd and podman read.
+. "$(dirname "$0")/../lib.sh"
+
+validate() { /usr/bin/python3 "$TESTS_DIR/schema/validate.py" "$TOP_SRCDIR/oci-schema/$1" "$2" || fail "$2 does not match $1"; }
+
+test_state_validates_in_every_status() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"]'
+    local id; id=$(cid)
+    run_congo create -b "$B" "$id"; assert_ok
+    congo state "$id" > "$T/created.json"
+    validate state.schema.json "$T/created.json"
+    assert_eq "$(jq -r .status "$T/created.json")" created
+    run_congo start "$id"; assert_ok
+    congo state "$id" > "$T/running.json"
+    validate state.schema.json "$T/running.json"
+    assert_eq "$(jq -r .status "$T/running.json")" running
+    congo kill "$id" KILL
+    wait_status "$id" stopped || fail "not stopped"
+    congo state "$id" > "$T/stopped.json"
+    validate state.schema.json "$T/stopped.json"
+    assert_eq "$(jq -r .pid "$T/stopped.json")" 0
+    assert_eq "$(jq -r .owner "$T/stopped.json")" root
+}
+
+test_features_validates_and_tells_the_truth() {
+    congo features > "$T/f.json"
+    validate features.schema.json "$T/f.json"
+    assert_eq "$(jq -r .ociVersionMax "$T/f.json")" 1.2.0
+    # containerd refuses idmapped mounts unless this says they work.
+    assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled "$T/f.json")" false
+    assert_eq "$(jq -r '.mountOptions | index("idmap")' "$T/f.json")" null
+    assert_eq "$(jq -r '.linux.namespaces | length' "$T/f.json")" 8
+    assert_eq "$(jq -r .linux.netDevices.enabled "$T/f.json")" true
+    assert_contains "$(jq -r '.linux.capabilities | join(" ")' "$T/f.json")" CAP_SYS_ADMIN
+    assert_contains "$(jq -r '.linux.seccomp.actions | join(" ")' "$T/f.json")" SCMP_ACT_NOTIFY
+    assert_eq "$(jq -r '.annotations["io.github.seccomp.libseccomp.version"]' "$T/f.json")" \
+        "$(pkg-config --modversion libseccomp)"
+}
+
+test_list_json_items_are_states() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"]'
+    local id; id=$(cid)
+    run_congo create -b "$B" "$id"; assert_ok
+    congo list --format json | jq '.[0]' > "$T/item.json"
+    validate state.schema.json "$T/item.json"
+    run_congo list --format json
+    assert_eq "$(echo "$OUT" | jq length)" 1
+}
+
+test_empty_list_is_valid_json() {
+    run_congo list --format json
+    assert_ok
+    assert_eq "$(echo "$OUT" | jq -c .)" "[]"
+    run_congo list -q
+    assert_eq "$OUT" ""
+}
+
+run_tests "$@"

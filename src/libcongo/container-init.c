@@ -275,6 +275,9 @@ void congo_container_init(struct init_ctx *ctx)
             child_fail(ctx, &err);
         console = -1;
     }
+    /* A missing process.cwd is created as in runc: before root.readonly applies. */
+    if (congo_process_make_cwd(c->process, &err) < 0)
+        child_fail(ctx, &err);
     if (new_mountns && congo_rootfs_finalize(&rctx, &err) < 0)
         child_fail(ctx, &err);
     if (set_hostname(c, &err) < 0)

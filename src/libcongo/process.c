@@ -135,7 +135,11 @@ int congo_process_make_cwd(const oci_process *p, congo_error *err)
 
 int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err)
 {
-    int r = congo_process_make_cwd(p, err);
+    int r;
+    /* Capability sets the kernel would refuse at start: fail create instead. */
+    if (p->capabilities && (r = congo_caps_check(p->capabilities, err)) < 0)
+        return r;
+    r = congo_process_make_cwd(p, err);
     if (r < 0)
         return r;
     if (!p->args || !p->args[0])

@@ -22,8 +22,9 @@
 #include "error.h"
 #include "oci-config.h"
 
-/* Runs congo_process_make_cwd() first.  A relative args[0] with a slash is
- * relative to process.cwd. */
+/* Runs congo_caps_check() (capability sets the kernel would refuse at start
+ * fail create) and congo_process_make_cwd() first.  A relative args[0] with
+ * a slash is relative to process.cwd. */
 int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err);
 int congo_process_set_limits(const oci_process *p, congo_error *err);
 /* setgroups_allowed: false when /proc/PID/setgroups is "deny" in a user namespace. */

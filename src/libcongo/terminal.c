@@ -337,11 +337,12 @@ int congo_terminal_proxy(int master, congo_error *err)
                 in_len = (size_t) n;
                 in_off = 0;
             } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                struct termios t;
                 stdin_open = false;
-                /* Our stdin ended: tell the container as a terminal would, with
-                 * VEOF (twice when a line is pending: the first only pushes it). */
-                if (tty != 0 && tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON))
+                /* Our stdin ended: tell the container as a user would, with ^D
+                 * (twice when a line is pending: the first only pushes it).  Also
+                 * without ICANON: line editors (ash, readline) take ^D on an empty
+                 * line as the end. */
+                if (tty != 0)
                     pending_eof = last_nl ? 1 : 2;
             }
         }
@@ -361,7 +362,8 @@ int congo_terminal_proxy(int master, congo_error *err)
             } else if (pending_eof > 0) {
                 struct termios t;
                 char eof = 4;
-                if (tcgetattr(master, &t) == 0 && t.c_cc[VEOF] != _POSIX_VDISABLE)
+                /* In non-canonical mode the VEOF slot may hold VMIN: use ^D there. */
+                if (tcgetattr(master, &t) == 0 && (t.c_lflag & ICANON) && t.c_cc[VEOF] != _POSIX_VDISABLE)
                     eof = (char) t.c_cc[VEOF];
                 if (write(master, &eof, 1) == 1)
                     pending_eof--;

@@ -193,8 +193,16 @@ static void resolve_creates_cwd(void **state)
     assert_string_equal(err.msg, "process.cwd \"relative\": not an absolute path");
     congo_error_clear(&err);
 
-    char *none[] = { NULL };
+    char *kill[] = { "CAP_KILL", NULL }, *chown_kill[] = { "CAP_CHOWN", "CAP_KILL", NULL };
+    oci_capabilities caps = { .bounding = chown_kill, .permitted = kill, .effective = chown_kill };
     p.cwd = "/";
+    p.capabilities = &caps;
+    assert_true(congo_process_resolve(&exe, &p, &err) < 0);
+    assert_string_equal(err.msg, "process.capabilities.effective: CAP_CHOWN is not in process.capabilities.permitted");
+    congo_error_clear(&err);
+    p.capabilities = NULL;
+
+    char *none[] = { NULL };
     p.args = none;
     assert_true(congo_process_resolve(&exe, &p, &err) < 0);
     assert_string_equal(err.msg, "process.args: must contain at least the program to run");

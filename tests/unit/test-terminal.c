@@ -291,6 +291,24 @@ static void proxy_passes_stdin_eof(void **state)
     assert_int_equal(wait_status(c), 0);
 }
 
+static void proxy_passes_stdin_eof_to_a_line_editor(void **state)
+{
+    pid_t c;
+    /* Non-canonical, as busybox ash and readline set it while editing a line:
+     * the end of our stdin still arrives, as the ^D a user would type. */
+    int master = start_on_pty("c=$(dd bs=1 count=1 2>/dev/null | od -An -tx1); echo \"[$c]\"", &c);
+    struct termios t;
+    /* Set before the proxy runs (on the master: the pty's settings). */
+    assert_int_equal(tcgetattr(master, &t), 0);
+    t.c_lflag &= ~(tcflag_t) (ICANON | ECHO);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    assert_int_equal(tcsetattr(master, TCSANOW, &t), 0);
+    _cleanup_free_ char *out = proxy_with_input(master, "");
+    assert_string_equal(out, "[ 04]\r\n");
+    assert_int_equal(wait_status(c), 0);
+}
+
 static void proxy_large_output(void **state)
 {
     pid_t c;
@@ -383,6 +401,7 @@ int main(void)
         cmocka_unit_test(connect_long_socket_path),
         cmocka_unit_test(proxy_copies_both_ways),
         cmocka_unit_test(proxy_passes_stdin_eof),
+        cmocka_unit_test(proxy_passes_stdin_eof_to_a_line_editor),
         cmocka_unit_test(proxy_large_output),
         cmocka_unit_test(proxy_on_a_user_tty),
     };

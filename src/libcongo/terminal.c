@@ -258,11 +258,16 @@ int congo_terminal_setup(int sock, const oci_process *p, congo_error *err)
 
 /* ---- foreground proxy -------------------------------------------------- */
 
-static volatile sig_atomic_t winch_pending;
+/* SIGWINCH may be delivered to any thread of congo (`run` proxies in a
+ * thread of its own): the handler writes to a pipe the proxy polls. */
+static volatile int winch_pipe_w = -1;
 
 static void on_winch(int sig)
 {
-    winch_pending = 1;
+    int saved = errno;
+    if (winch_pipe_w >= 0)
+        (void) !write(winch_pipe_w, "w", 1);
+    errno = saved;
 }
 
 static void copy_winsize(int from, int to)
@@ -283,14 +288,22 @@ int congo_terminal_proxy(int master, congo_error *err)
     bool restore_tty = false, stdin_open = true, out_ok = true, last_nl = true;
     int tty = isatty(0) ? 0 : (isatty(1) ? 1 : -1);
     int master_flags, pending_eof = 0, ret = 0;
-    struct sigaction sa = { .sa_handler = on_winch }, old_winch, ign = { .sa_handler = SIG_IGN }, old_pipe;
-    sigset_t block, old_mask, wait_mask;
+    struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART }, old_winch,
+                     ign = { .sa_handler = SIG_IGN }, old_pipe;
+    sigset_t winch, old_mask;
+    int wp[2];
     char inbuf[8192], outbuf[16384];
     size_t in_len = 0, in_off = 0;
 
+    if (pipe2(wp, O_CLOEXEC | O_NONBLOCK) < 0)
+        return congo_error_errno(err, "terminal: pipe");
     master_flags = fcntl(master, F_GETFL);
-    if (master_flags < 0 || fcntl(master, F_SETFL, master_flags | O_NONBLOCK) < 0)
-        return congo_error_errno(err, "terminal: set the master non-blocking");
+    if (master_flags < 0 || fcntl(master, F_SETFL, master_flags | O_NONBLOCK) < 0) {
+        ret = congo_error_errno(err, "terminal: set the master non-blocking");
+        close(wp[0]);
+        close(wp[1]);
+        return ret;
+    }
 
     if (isatty(0) && tcgetattr(0, &saved) == 0) {
         raw = saved;
@@ -300,36 +313,38 @@ int congo_terminal_proxy(int master, congo_error *err)
     }
     copy_winsize(tty, master);
 
-    /* SIGWINCH is only let through inside ppoll(): no lost wake-up. */
-    sigemptyset(&block);
-    sigaddset(&block, SIGWINCH);
-    pthread_sigmask(SIG_BLOCK, &block, &old_mask);
-    wait_mask = old_mask;
-    sigdelset(&wait_mask, SIGWINCH);
+    winch_pipe_w = wp[1];
     sigemptyset(&sa.sa_mask);
     sigaction(SIGWINCH, &sa, &old_winch);
+    /* This thread at least can take it, whatever its caller blocked. */
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    pthread_sigmask(SIG_UNBLOCK, &winch, &old_mask);
     /* A closed stdout must not kill congo: keep draining the container. */
     sigaction(SIGPIPE, &ign, &old_pipe);
-    winch_pending = 0;
 
     for (;;) {
-        struct pollfd fds[2];
+        struct pollfd fds[3];
         bool want_out = in_off < in_len || pending_eof > 0;
 
-        if (winch_pending) {
-            winch_pending = 0;
-            copy_winsize(tty, master);
-        }
         fds[0].fd = stdin_open && !want_out ? 0 : -1;
         fds[0].events = POLLIN;
         fds[1].fd = master;
         fds[1].events = POLLIN | (want_out ? POLLOUT : 0);
-        fds[0].revents = fds[1].revents = 0;
-        if (ppoll(fds, 2, NULL, &wait_mask) < 0) {
+        fds[2].fd = wp[0];
+        fds[2].events = POLLIN;
+        fds[0].revents = fds[1].revents = fds[2].revents = 0;
+        if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR)
                 continue;
             ret = congo_error_errno(err, "terminal: poll");
             break;
+        }
+        if (fds[2].revents) {
+            char drain[64];
+            while (read(wp[0], drain, sizeof drain) > 0)
+                ;
+            copy_winsize(tty, master);
         }
         if (fds[0].revents) {
             ssize_t n = read(0, inbuf, sizeof inbuf);
@@ -388,6 +403,9 @@ int congo_terminal_proxy(int master, congo_error *err)
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigaction(SIGWINCH, &old_winch, NULL);
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    winch_pipe_w = -1;
+    close(wp[0]);
+    close(wp[1]);
     fcntl(master, F_SETFL, master_flags);
     return ret;
 }

@@ -29,11 +29,11 @@ int congo_terminal_recv_fd(int *out_fd, int sock, congo_error *err);
  * until the master hangs up, with our tty in raw mode (restored afterwards)
  * and the window size forwarded on SIGWINCH. Returns when the container's
  * side is closed.  When stdin is not a tty, its end is passed on as VEOF
- * (the container's shell sees ^D).  SIGWINCH is blocked except inside the
- * poll and SIGPIPE ignored while it runs; both are restored.  It may run in
- * a thread of its own (the signal mask is the calling thread's); when
- * another thread consumes SIGWINCH (sigwaitinfo, signalfd), that thread
- * calls congo_terminal_resize() instead. */
+ * (the container's shell sees ^D).  While it runs, SIGWINCH has a handler
+ * (whichever thread takes it wakes the proxy) and is unblocked in the
+ * calling thread, and SIGPIPE is ignored; all restored.  It may run in a
+ * thread of its own; a caller that consumes SIGWINCH itself (sigwaitinfo,
+ * signalfd) calls congo_terminal_resize() instead. */
 int congo_terminal_proxy(int master, congo_error *err);
 /* Added by the process module: copy our terminal's size (stdin's, else
  * stdout's) to the pty master; a no-op when neither is a tty. */

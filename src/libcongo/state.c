@@ -56,8 +56,9 @@ int congo_id_validate(const char *id, congo_error *err)
         return congo_error_set(err, EINVAL, "invalid container ID: empty");
     if (len > 1024)
         return congo_error_set(err, EINVAL, "invalid container ID: %zu characters (at most 1024)", len);
-    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-        return congo_error_set(err, EINVAL, "invalid container ID `%s`", id);
+    /* Names starting with a dot are congo's own under the state root (.cache). */
+    if (id[0] == '.')
+        return congo_error_set(err, EINVAL, "invalid container ID `%s`: it may not start with `.`", id);
     for (const char *p = id; *p; p++)
         if (!isalnum((unsigned char) *p) && !strchr("_+.-", *p))
             return congo_error_set(err, EINVAL,

@@ -77,6 +77,7 @@ struct create_job {
     int sync_fd;
     pid_t pid;
     bool dir_created;
+    bool own_pidns;
 };
 
 static void create_job_undo(struct create_job *j)
@@ -312,6 +313,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = congo_ns_plan_make(&j.plan, l, err);
     if (r < 0)
         goto out;
+    j.own_pidns = j.plan.create[OCI_NS_PID];
     if (l->seccomp) {
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)
@@ -327,6 +329,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->owner = geteuid();
     j.state->exit_status = -1;
     j.state->systemd_cgroup = o->systemd_cgroup;
+    j.state->own_pidns = j.own_pidns;
     j.state->image_bundle = xstrdup(o->image_bundle);
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
     j.state->poststop_hooks = j.config->hooks.n_poststop > 0;
@@ -625,7 +628,11 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
                                congo_status_name(status));
     if (s->cgroup_path && congo_cgroup_open(&cg, s->cgroup_path, &herr) < 0)
         congo_error_clear(&herr); /* never created: nothing to remove */
-    if (status != CONGO_STATUS_STOPPED || (cg && force)) {
+    /* A stopped init that had its own pid namespace took every process of
+     * the container with it: nothing to kill, unless the cgroup says
+     * otherwise (state can be wrong; --force must still clean up). */
+    if (status != CONGO_STATUS_STOPPED ||
+        (cg && force && (!s->own_pidns || !congo_cgroup_looks_empty(cg)))) {
         if (cg) {
             if (status == CONGO_STATUS_PAUSED)
                 congo_cgroup_freeze(cg, false, &herr);

@@ -114,6 +114,23 @@ static int run_parent_hooks(struct create_job *j, congo_error *err)
 }
 
 /* Talk the child through its set-up until it is ready for start. */
+/* A step of the parent failed: if the child failed first (and its failure
+ * caused ours, e.g. a pid that no longer exists), its error is the one to
+ * report. */
+static int prefer_child_error(struct create_job *j, int r, congo_error *err)
+{
+    struct pollfd pfd = { .fd = j->sync_fd, .events = POLLIN };
+    congo_error child = CONGO_ERROR_INIT;
+    char type;
+
+    if (poll(&pfd, 1, 0) != 1 || read(j->sync_fd, &type, 1) != 1 || type != SYNC_ERROR ||
+        congo_error_recv(j->sync_fd, &child) <= 0)
+        return r;
+    congo_error_clear(err);
+    *err = child;
+    return err->errnum > 0 ? -err->errnum : -EINVAL;
+}
+
 static int drive_child(struct create_job *j, congo_error *err)
 {
     const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
@@ -123,23 +140,25 @@ static int drive_child(struct create_job *j, congo_error *err)
     if (j->plan.child_joins) {
         char type;
         r = sync_recv(j->sync_fd, &type, NULL, err);
+        if (r > 0 && type == SYNC_ERROR && congo_error_recv(j->sync_fd, err) > 0)
+            return err->errnum > 0 ? -err->errnum : -EINVAL;
         if (r <= 0 || type != SYNC_NS_READY)
             goto child_failed;
     }
     if (j->plan.create[OCI_NS_USER]) {
         r = congo_ns_write_id_maps(j->pid, l, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (l->net_devices.n > 0) {
         r = congo_netdev_move(j->pid, &l->net_devices, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (congo_cgroup_clone_fd(j->cgroup) < 0) {
         r = congo_cgroup_enter(j->cgroup, j->pid, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (j->config->process->oom_score_adj.set) {
         char path[64], val[32];
@@ -147,12 +166,13 @@ static int drive_child(struct create_job *j, congo_error *err)
         snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) j->pid);
         r = write_file_at(AT_FDCWD, path, val, n, err);
         if (r < 0)
-            return congo_error_wrap(err, r, "process.oomScoreAdj");
+            return prefer_child_error(j, congo_error_wrap(err, r, "process.oomScoreAdj"), err);
     }
     if (j->config->hooks.n_create_container || j->config->hooks.n_start_container || l->seccomp)
         state_json_for_hooks(&hook_state, j);
-    if (sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0) < 0)
-        goto child_failed;
+    /* The child may have failed already (it builds its rootfs meanwhile):
+     * then its error record is waiting in the socket. */
+    sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0);
     for (;;) {
         char type;
         r = sync_recv(j->sync_fd, &type, NULL, err);

@@ -163,6 +163,27 @@ int congo_cgroup_path_for(char **out, const char *cgroups_path, const char *id, 
     return congo_cgroup_path_join(out, base, cgroups_path, id, err);
 }
 
+void congo_cgroup_prune_default_parent(const char *path)
+{
+    struct congo_cgroup_hierarchy *h = NULL;
+    size_t n = 0;
+    const char *rest;
+    congo_error ignored = CONGO_ERROR_INIT;
+
+    if (!path || !str_has_prefix(path, "/congo/") || strchr((rest = path + 7), '/') || !*rest)
+        return;
+    if (congo_cgroup_hierarchies(&h, &n, &ignored) < 0) {
+        congo_error_clear(&ignored);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *parent = xasprintf("%s/congo", h[i].mountpoint);
+        /* Fails (EBUSY) while another container lives there: fine. */
+        (void) rmdir(parent);
+    }
+    congo_cgroup_hierarchies_free(h, n);
+}
+
 /* ---- small file helpers ---- */
 
 int congo_cgroup_read(int dirfd, const char *file, char *buf, size_t size)

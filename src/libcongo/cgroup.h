@@ -62,6 +62,11 @@ int congo_cgroup_kill(struct congo_cgroup *cg, int sig, congo_error *err);
  * Missing is success. */
 int congo_cgroup_destroy(struct congo_cgroup *cg, congo_error *err);
 
+/* After destroy: remove congo's default parent (/congo) from every
+ * hierarchy when no container is left in it, so the machine is left as it
+ * was.  Other parents (from linux.cgroupsPath) belong to the caller. */
+void congo_cgroup_prune_default_parent(const char *path);
+
 /* Freezer (v1 freezer / v2 cgroup.freeze). */
 int congo_cgroup_freeze(struct congo_cgroup *cg, bool frozen, congo_error *err);
 int congo_cgroup_is_frozen(struct congo_cgroup *cg, bool *out, congo_error *err);

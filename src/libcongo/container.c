@@ -671,6 +671,7 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
         congo_cgroup_free(cg);
         if (r < 0)
             return congo_error_wrap(err, r, "delete container `%s`", id);
+        congo_cgroup_prune_default_parent(s->cgroup_path);
     }
     if (s->poststop_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
         config->hooks.n_poststop > 0) {

@@ -102,7 +102,7 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     key(j, "systemdUser");
     yajl_gen_bool(j, 0);
     key(j, "rdma");
-    yajl_gen_bool(j, 0);
+    yajl_gen_bool(j, 1);
     yajl_gen_map_close(j);
     key(j, "seccomp");
     yajl_gen_map_open(j);

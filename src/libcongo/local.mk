@@ -42,3 +42,6 @@ libcongo_a_SOURCES += \
 # seccomp (issue 4): compile/load/notify, and the default profile of `congo spec --seccomp`.
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h
 libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
+
+# Foreground supervision (signal forwarding, terminal proxy), shared by run and exec.
+libcongo_a_SOURCES += src/libcongo/supervise.c src/libcongo/supervise.h

@@ -94,3 +94,11 @@ tests_unit_test_image_CFLAGS = $(UNIT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFL
 tests_unit_test_image_LDADD = $(CMOCKA_LIBS) $(CONGO_IMAGE_LIBS)
 endif
 endif
+
+# exec (issue 4): the process built for exec, --user/--cgroup/--env parsing, binary protection.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-exec
+tests_unit_test_exec_SOURCES = tests/unit/test-exec.c
+tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_exec_LDADD = $(UNIT_LDADD)
+endif

@@ -45,3 +45,7 @@ libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
 
 # Foreground supervision (signal forwarding, terminal proxy), shared by run and exec.
 libcongo_a_SOURCES += src/libcongo/supervise.c src/libcongo/supervise.h
+# exec (issue 4): a process in a running container; placing it in the
+# container's cgroup (--cgroup sub-cgroups).
+libcongo_a_SOURCES += src/libcongo/exec.c src/libcongo/exec.h src/libcongo/cgroup-exec.c \
+	src/libcongo/self-exe.c src/libcongo/self-exe.h

@@ -97,6 +97,6 @@ printf '\n%-10s %14s %20s %8s\n' "" "congo-image" "Debian tool" "ratio"
 for b in pull unpack end2end; do
     a=$(mean $b 0)
     d=$(mean $b 1)
-    printf '%-10s %12.3f s %18.3f s %8.2f\n' "$b" "$a" "$d" "$(echo "$a / $d" | bc -l)"
+    printf '%-10s %12.3f s %18.3f s %8.2f\n' "$b" "$a" "$d" "$(awk -v a="$a" -v d="$d" 'BEGIN { print a / d }')"
 done
 echo "(ratio = congo-image / Debian tool; target <= 0.5)"

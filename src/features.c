@@ -8,8 +8,10 @@
 
 #include "command.h"
 #include "libcongo/caps.h"
+#include "libcongo/lsm.h"
 #include "libcongo/mount-options.h"
 #include "libcongo/oci-config.h"
+#include "libcongo/process-attrs.h"
 #include "libcongo/seccomp.h"
 #include "libcongo/utils.h"
 
@@ -100,7 +102,7 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     key(j, "systemdUser");
     yajl_gen_bool(j, 0);
     key(j, "rdma");
-    yajl_gen_bool(j, 0);
+    yajl_gen_bool(j, 1);
     yajl_gen_map_close(j);
     key(j, "seccomp");
     yajl_gen_map_open(j);
@@ -112,14 +114,20 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     str_array(j, "knownFlags", congo_seccomp_known_flags());
     str_array(j, "supportedFlags", congo_seccomp_supported_flags());
     yajl_gen_map_close(j);
-    enabled(j, "apparmor", false);
-    enabled(j, "selinux", false);
+    /* Compile-time support (features.md), not whether this host runs them. */
+    enabled(j, "apparmor", congo_lsm_built(CONGO_LSM_APPARMOR));
+    enabled(j, "selinux", congo_lsm_built(CONGO_LSM_SELINUX));
     enabled(j, "intelRdt", false);
     key(j, "mountExtensions");
     yajl_gen_map_open(j);
     enabled(j, "idmap", false);
     yajl_gen_map_close(j);
     enabled(j, "netDevices", true);
+    key(j, "memoryPolicy");
+    yajl_gen_map_open(j);
+    str_array(j, "modes", congo_mempolicy_mode_names);
+    str_array(j, "flags", congo_mempolicy_flag_names);
+    yajl_gen_map_close(j);
     yajl_gen_map_close(j);
 
     key(j, "annotations");

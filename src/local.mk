@@ -8,7 +8,7 @@ congo_SOURCES = \
 	src/state.c \
 	src/kill.c \
 	src/delete.c \
-	src/run.c \
+	src/run.c src/run.h src/run-image.c \
 	src/list.c \
 	src/spec.c \
 	src/features.c \

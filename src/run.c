@@ -1,24 +1,32 @@
 /* congo run: create and start a container.  In the foreground congo stays
  * the container's parent: it forwards signals, proxies the terminal when
  * there is no --console-socket, exits with the container's status
- * (128+N when killed by signal N) and deletes it unless --keep. */
+ * (128+N when killed by signal N) and deletes it unless --keep.
+ *
+ * Two forms: `run [-b DIR] ID` runs an OCI bundle (runc's meaning);
+ * `run --name NAME IMAGE [CMD...]` runs an image (see run-image.c). */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
+#include "run.h"
 #include "libcongo/container.h"
 #include "libcongo/supervise.h"
 #include "libcongo/terminal.h"
 #include "libcongo/utils.h"
 
 enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_CONSOLE_SOCKET = 1000, OPT_PID_FILE, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
-       OPT_PRESERVE_FDS, OPT_KEEP = 2000 };
+       OPT_PRESERVE_FDS, OPT_KEEP = 2000, OPT_NAME, OPT_RM, OPT_ENV = 'e', OPT_MEMORY = 'm', OPT_TTY = 't',
+       OPT_INTERACTIVE = 'i' };
 
 static const struct option run_longopts[] = {
     { "bundle", required_argument, NULL, OPT_BUNDLE },
@@ -29,14 +37,31 @@ static const struct option run_longopts[] = {
     { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
     { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
     { "keep", no_argument, NULL, OPT_KEEP },
+    { "name", required_argument, NULL, OPT_NAME },
+    { "rm", no_argument, NULL, OPT_RM },
+    { "env", required_argument, NULL, OPT_ENV },
+    { "memory", required_argument, NULL, OPT_MEMORY },
+    { "tty", no_argument, NULL, OPT_TTY },
+    { "interactive", no_argument, NULL, OPT_INTERACTIVE },
     {},
 };
 
 static const char run_usage[] =
     "Usage: congo run [OPTIONS] ID\n"
+    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] IMAGE [CMD ARGS...]\n"
     "\n"
     "Create and start a container from an OCI bundle. In the foreground, congo\n"
     "forwards signals to it and exits with its exit status (128+N for signal N).\n"
+    "\n"
+    "With --name, run an image instead: congo-image makes its bundle (pulling the\n"
+    "image if needed); the container stays, stopped, until `congo delete NAME`\n"
+    "unless --rm. With -d a monitor keeps its output for `congo logs NAME`.\n"
+    "\n"
+    "  --name NAME             run IMAGE as the container NAME\n"
+    "  --rm                    delete the container and its bundle when it exits\n"
+    "  -e, --env K=V           set an environment variable (image form)\n"
+    "  -m, --memory BYTES      memory limit (image form; suffixes k, m, g)\n"
+    "  -t, --tty               a terminal (image form; default when stdin is one)\n"
     "\n"
     "  -b, --bundle DIR        the bundle (default: current directory)\n"
     "  -d, --detach            return once the container runs\n"
@@ -47,11 +72,6 @@ static const char run_usage[] =
     "  --no-new-keyring        keep the caller's session keyring\n"
     "  --preserve-fds N        pass N extra fds (from 3) to the container\n";
 
-struct run_opts {
-    struct congo_create_opts create;
-    bool detach;
-    bool keep;
-};
 
 int create_parse_opt(int opt, const char *arg, void *data, congo_error *err);
 
@@ -62,24 +82,42 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
         o->detach = true;
     else if (opt == OPT_KEEP)
         o->keep = true;
-    else
+    else if (opt == OPT_NAME)
+        o->name = arg;
+    else if (opt == OPT_RM)
+        o->rm = true;
+    else if (opt == OPT_TTY)
+        o->tty = true;
+    else if (opt == OPT_INTERACTIVE)
+        ; /* stdin always reaches a foreground container */
+    else if (opt == OPT_MEMORY)
+        o->memory = arg;
+    else if (opt == OPT_ENV) {
+        o->env = xrealloc(o->env, (o->n_env + 1) * sizeof *o->env);
+        o->env[o->n_env++] = (char *) arg;
+    } else
         return create_parse_opt(opt, arg, &o->create, err);
     return 0;
 }
 
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    static const struct command_opts opts = { run_usage, "b:d", run_longopts, false };
+    static const struct command_opts opts = { run_usage, "b:de:m:ti", run_longopts, true };
     struct run_opts o = { .create = { .root = g->root, .console_fd = -1, .systemd_cgroup = g->systemd_cgroup } };
-    struct congo_supervisor sup = { .sfd = -1 };
-    _cleanup_close_ int sock_parent = -1, master = -1;
+    _cleanup_free_ char **env = NULL;
     pid_t pid;
-    int first, r, code;
+    int first, r;
 
     r = command_parse(&opts, argc, argv, run_opt, &o, &first, err);
+    env = o.env;
     if (r != 0)
         return r < 0 ? r : 0;
-    r = command_require_args("run", argc - first, 1, 1, "a container ID", err);
+    if (o.name)
+        return run_image(g, &o, argc - first, argv + first, err);
+    if (o.rm || o.n_env || o.memory || o.tty)
+        return congo_error_set(err, EINVAL, "--rm, --env, --memory and --tty belong to the image form: "
+                                            "congo run --name NAME IMAGE");
+    r = command_require_args("run", argc - first, 1, 1, "a container ID (or --name NAME IMAGE)", err);
     if (r < 0)
         return r;
     o.create.id = argv[first];
@@ -97,24 +135,37 @@ int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
         }
         return 0;
     }
+    return run_foreground(g, &o.create, o.keep, err);
+}
+
+/* Create, start and supervise; returns the container's exit code.  With
+ * keep the container stays (stopped, its exit status recorded). */
+int run_foreground(struct congo_global *g, struct congo_create_opts *create, bool keep, congo_error *err)
+{
+    struct congo_supervisor sup = { .sfd = -1 };
+    _cleanup_close_ int sock_parent = -1, master = -1;
+    pid_t pid;
+    int r, code;
 
     /* A terminal without --console-socket: congo is the other end. */
-    if (!o.create.console_socket) {
+    if (!create->console_socket) {
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
             return congo_error_errno(err, "socketpair");
         sock_parent = sv[0];
-        o.create.console_fd = sv[1];
+        create->console_fd = sv[1];
     }
     r = congo_supervise_begin(&sup, err);
     if (r < 0) {
-        if (o.create.console_fd >= 0)
-            close(o.create.console_fd);
+        if (create->console_fd >= 0)
+            close(create->console_fd);
+        create->console_fd = -1;
         return r;
     }
-    r = congo_container_create(&pid, &o.create, err);
-    if (o.create.console_fd >= 0)
-        close(o.create.console_fd);
+    r = congo_container_create(&pid, create, err);
+    if (create->console_fd >= 0)
+        close(create->console_fd);
+    create->console_fd = -1;
     if (r < 0)
         goto restore;
     /* The pty master arrives during create when process.terminal is set. */
@@ -125,17 +176,21 @@ int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
             master = -1;
         }
     }
-    r = congo_container_start(g->root, o.create.id, err);
+    r = congo_container_start(g->root, create->id, err);
     if (r < 0) {
         congo_error ignored = CONGO_ERROR_INIT;
-        congo_container_delete(g->root, o.create.id, true, &ignored);
+        congo_container_delete(g->root, create->id, true, &ignored);
         congo_error_clear(&ignored);
         goto restore;
     }
     code = congo_supervise_wait(&sup, pid, master);
-    if (!o.keep) {
+    if (keep) {
+        congo_error ignored = CONGO_ERROR_INIT;
+        congo_container_record_exit(g->root, create->id, code, &ignored);
+        congo_error_clear(&ignored);
+    } else {
         congo_error derr = CONGO_ERROR_INIT;
-        if (congo_container_delete(g->root, o.create.id, true, &derr) < 0) {
+        if (congo_container_delete(g->root, create->id, true, &derr) < 0) {
             *err = derr;
             r = -1;
             goto restore;

@@ -95,6 +95,22 @@ tests_unit_test_image_LDADD = $(CMOCKA_LIBS) $(CONGO_IMAGE_LIBS)
 endif
 endif
 
+# Process attributes and LSM labels (issue 4): a static probe run inside
+# containers (tests/process/test-procattrs.sh), a host-side driver of the
+# exec-time CPU affinity functions, and the unit tests of the translations.
+check_PROGRAMS += tests/helpers/procattrs-probe tests/helpers/procattrs-tool
+tests_helpers_procattrs_probe_SOURCES = tests/helpers/procattrs-probe.c
+tests_helpers_procattrs_probe_LDFLAGS = -static
+tests_helpers_procattrs_tool_SOURCES = tests/helpers/procattrs-tool.c
+tests_helpers_procattrs_tool_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_helpers_procattrs_tool_LDADD = libcongo.a $(LIBCONGO_LIBS)
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-procattrs
+tests_unit_test_procattrs_SOURCES = tests/unit/test-procattrs.c
+tests_unit_test_procattrs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_procattrs_LDADD = $(UNIT_LDADD)
+endif
+
 # exec (issue 4): the process built for exec, --user/--cgroup/--env parsing, binary protection.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-exec

@@ -1,6 +1,7 @@
 /* Ingest on a worker thread (see async-ingest.h). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -52,6 +53,10 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&a->lock);
             if (!a->failed && ingest_write(&a->in, c.buf, c.len, &a->err) < 0)
                 a->failed = true;
+            /* Start writing it to the disk now: the fsync at the end then
+             * has little left to wait for. */
+            if (!a->failed && c.len == CHUNK)
+                sync_file_range(a->in.fd, a->in.offset - c.len, c.len, SYNC_FILE_RANGE_WRITE);
             pthread_mutex_lock(&a->lock);
             a->busy = false;
             if (a->nspare < MAX_QUEUED + 1)

@@ -360,7 +360,7 @@ static int mount_overlay(const char *target, char *const *lowers, size_t n, cons
 
     fsfd = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
     if (fsfd >= 0) {
-        bool ok = true;
+        bool ok = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", "overlay", 0) == 0;
         /* Top layer first; "lowerdir+" (Linux 6.8) takes each path as is,
          * with no length limit and no escaping. */
         for (size_t i = n; i-- > 0 && ok;)
@@ -794,6 +794,23 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
         random_hex(hex, 3);
         name = xasprintf("%s-%s", bundle_name_valid(b) ? b : "image", hex);
     }
+    {
+        /* A command is needed: say so before unpacking anything. */
+        _cleanup_strv_ char **args = NULL;
+        if ((r = build_args(im, o, &args, err)) < 0)
+            return r;
+    }
+    if (o->hostname) {
+        if (!hostname_valid(o->hostname))
+            return congo_error_set(err, 0, "hostname `%s`: expected letters, digits and `-`, at most 63", o->hostname);
+        hostname = xstrdup(o->hostname);
+    } else if (hostname_valid(name)) {
+        hostname = xstrdup(name);
+    } else {
+        char hex[16];
+        random_hex(hex, 6);
+        hostname = xstrdup(hex);
+    }
     dir = o->dir ? xstrdup(o->dir) : xasprintf("%s/bundles/%s", s->root, name);
     if (!o->dir && (mkdirat(s->root_fd, "bundles", 0755) < 0 && errno != EEXIST))
         return congo_error_errno(err, "create `%s/bundles`", s->root);
@@ -856,6 +873,10 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
     if ((r = write_file_atomic_at(refs_fd, refname, mark, len, 0600, err)) < 0)
         goto fail;
     ref_written = true;
+    /* The mark goes first too: `rm-bundle` can then clean up after an
+     * extract killed at any later point (config.json comes last). */
+    if ((r = write_file_atomic_at(dfd, BUNDLE_MARK, mark, len, 0644, err)) < 0)
+        goto fail;
 
     if (mkdirat(dfd, "rootfs", 0755) < 0) {
         r = congo_error_errno(err, "create `%s/rootfs`", absdir);
@@ -887,26 +908,9 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
 
     if ((r = user_resolve(rootfs_fd, o->user ? o->user : im->config.user, &user, err)) < 0)
         goto fail;
-    if (o->hostname) {
-        if (!hostname_valid(o->hostname)) {
-            r = congo_error_set(err, 0, "hostname `%s`: expected letters, digits and `-`, at most 63", o->hostname);
-            goto fail;
-        }
-        hostname = xstrdup(o->hostname);
-    } else if (hostname_valid(name)) {
-        hostname = xstrdup(name);
-    } else {
-        char hex[16];
-        random_hex(hex, 6);
-        hostname = xstrdup(hex);
-    }
     if ((r = gen_config(im, o, &user, hostname, &config, &len, err)) < 0)
         goto fail;
     if ((r = write_file_atomic_at(dfd, "config.json", config, len, 0644, err)) < 0)
-        goto fail;
-    free(mark);
-    mark = gen_mark(s, im, absdir, ref, o->copy, &len);
-    if ((r = write_file_atomic_at(dfd, BUNDLE_MARK, mark, len, 0644, err)) < 0)
         goto fail;
     resolved_user_free(&user);
     *dir_out = steal_pointer(&absdir);

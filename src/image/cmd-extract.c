@@ -164,8 +164,10 @@ int cmd_image_extract(struct image_global *g, int argc, char **argv, congo_error
         x.po.reg.progress = !x.quiet && isatty(STDERR_FILENO);
         x.po.reg.creds = x.have_creds ? &x.creds : NULL;
         x.po.platform = plat;
-        if ((r = image_pull(s, argv[first], &x.po, id, &name, err)) < 0)
+        if ((r = image_pull(s, argv[first], &x.po, id, &name, err)) < 0) {
+            congo_error_wrap(err, r, "`%s` is not in the store; pulling it failed", argv[first]);
             goto out;
+        }
         r = store_find_image(s, name, plat, &im, err);
     }
     if (r < 0)

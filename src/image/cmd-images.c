@@ -87,8 +87,20 @@ int cmd_image_images(struct image_global *g, int argc, char **argv, congo_error 
         const char *name = idx.entries[i].name ? idx.entries[i].name : "<none>";
 
         if (store_load_image(s, &idx.entries[i].desc, NULL, &im, &e) < 0) {
-            congo_warning("%s: %s", name, e.msg);
+            /* Still listed (an index without this host's platform, a
+             * manifest another tool wrote): its digest names it. */
+            congo_debug("%s: %s", name, e.msg);
             congo_error_clear(&e);
+            if (c.json) {
+                yajl_gen_map_open(gen);
+                if (idx.entries[i].name)
+                    json_gen_kv(gen, "name", idx.entries[i].name);
+                json_gen_kv(gen, "digest", idx.entries[i].desc.digest);
+                json_gen_kv(gen, "mediaType", idx.entries[i].desc.media_type);
+                yajl_gen_map_close(gen);
+            } else if (!c.quiet) {
+                printf("%-50s %-12.12s %-20s %s\n", name, digest_hex(idx.entries[i].desc.digest), "-", "-");
+            }
             continue;
         }
         for (size_t k = 0; k < im.manifest.n_layers; k++)

@@ -184,12 +184,9 @@ int main(int argc, char **argv)
         goto fail;
     }
     current_command = g.command = cmd->name;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        congo_error_set(&err, 0, "libcurl initialisation failed");
-        goto fail;
-    }
+    /* libcurl is initialised by the first registry_open(): commands that
+     * stay local do not pay for TLS set-up. */
     r = cmd->fn(&g, argc - optind, argv + optind, &err);
-    curl_global_cleanup();
     if (r >= 0)
         return r;
 fail:

@@ -36,4 +36,5 @@ congo_image_SOURCES = \
 	src/image/cmd-bundle.c
 congo_image_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCURL_CFLAGS) $(LIBARCHIVE_CFLAGS) $(LIBCRYPTO_CFLAGS)
 congo_image_LDADD = $(CONGO_IMAGE_LIBS)
+dist_man8_MANS += doc/congo-image.8
 endif

@@ -2,11 +2,19 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "image/pull.h"
 #include "image/reference.h"
 #include "libcongo/log.h"
 #include "libcongo/utils.h"
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 /* A manifest fetched by digest (or by tag when `expect` is NULL), verified. */
 static int fetch_manifest(struct registry *reg, const char *reference, const char *expect, int64_t expect_size,
@@ -51,8 +59,10 @@ int image_pull(struct store *s, const char *ref_string, const struct pull_opts *
     size_t config_len = 0;
     char top_digest[DIGEST_LEN + 1], m_digest[DIGEST_LEN + 1];
     const struct registry_doc *mdoc;
+    struct timespec t0;
     int r;
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if ((r = image_ref_parse(&ref, ref_string, err)) < 0)
         return r;
     name = image_ref_string(&ref);
@@ -64,6 +74,7 @@ int image_pull(struct store *s, const char *ref_string, const struct pull_opts *
         goto out;
     if ((r = registry_open(&reg, &ref, &o->reg, err)) < 0)
         goto out;
+    congo_debug("%s: registry ready after %.3f s", name, elapsed(&t0));
 
     /* The manifest (or index) the reference names. */
     if ((r = fetch_manifest(reg, ref.digest ? ref.digest : ref.tag, ref.digest, -1, &top, top_digest, err)) < 0)
@@ -124,10 +135,12 @@ int image_pull(struct store *s, const char *ref_string, const struct pull_opts *
     }
 
     /* Layers, in parallel. */
+    congo_debug("%s: manifest and config after %.3f s", name, elapsed(&t0));
     if ((r = registry_fetch_blobs(reg, s, m.layers, m.n_layers, err)) < 0) {
         congo_error_wrap(err, r, "%s", name);
         goto out;
     }
+    congo_debug("%s: %zu layers after %.3f s", name, m.n_layers, elapsed(&t0));
     /* Documents after the layers: index.json names the image only once
      * everything it points at is stored. */
     if ((r = store_put_blob(s, m.config.digest, config, config_len, NULL, err)) < 0 ||
@@ -137,6 +150,7 @@ int image_pull(struct store *s, const char *ref_string, const struct pull_opts *
     }
     if ((r = store_index_tag(s, name, &entry, err)) < 0)
         goto out;
+    congo_debug("%s: stored after %.3f s", name, elapsed(&t0));
     memcpy(image_id, m.config.digest, DIGEST_LEN + 1);
     if (name_out)
         *name_out = steal_pointer(&name);

@@ -184,7 +184,7 @@ static CURL *easy_new(struct registry *r, char *errbuf)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
+    curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
     if (r->o.tls_ca)
         curl_easy_setopt(h, CURLOPT_CAINFO, r->o.tls_ca);
     if (!r->o.tls_verify) {
@@ -505,7 +505,11 @@ static int auth_header(struct registry *r, char **out, congo_error *err)
 
 static int ping(struct registry *r, congo_error *err)
 {
-    const char *schemes[2] = { "https", r->insecure_ok ? "http" : NULL };
+    /* A loopback registry is tried in plain HTTP first (the common local
+     * registry; no credentials go with a ping), unless a CA was given; a
+     * TLS server answers that with 400 and HTTPS comes next. */
+    bool http_first = r->o.tls_verify && !r->o.tls_ca && image_host_is_loopback(r->host);
+    const char *schemes[2] = { http_first ? "http" : "https", r->insecure_ok ? (http_first ? "https" : "http") : NULL };
     congo_error first = CONGO_ERROR_INIT;
     int rr = 0;
 
@@ -515,6 +519,19 @@ static int ping(struct registry *r, congo_error *err)
         CURLcode cc = CURLE_OK;
         congo_error e = CONGO_ERROR_INIT;
         rr = http_get(r, url, NULL, NULL, NULL, 64 * 1024, &h, &cc, &e);
+        if (rr == 0 && i == 0 && schemes[1] && strcmp(schemes[i], "http") == 0 && h.status == 400) {
+            /* "Client sent an HTTP request to an HTTPS server" */
+            congo_debug("%s answered 400 to plain HTTP; trying HTTPS", url);
+            http_resp_free(&h);
+            continue;
+        }
+        if (rr < 0 && i == 0 && schemes[1] && strcmp(schemes[i], "http") == 0 &&
+            (cc == CURLE_GOT_NOTHING || cc == CURLE_RECV_ERROR || cc == CURLE_WEIRD_SERVER_REPLY ||
+             cc == CURLE_UNSUPPORTED_PROTOCOL)) {
+            congo_debug("%s; trying HTTPS", e.msg);
+            congo_error_clear(&e);
+            continue;
+        }
         if (rr < 0) {
             /* Fall back to plain HTTP only when TLS itself failed to start
              * (the server speaks HTTP), never on a certificate error. */
@@ -592,8 +609,16 @@ static int registry_request(struct registry *r, const char *path, const char *ac
 
 int registry_open(struct registry **out, const struct image_ref *ref, const struct registry_opts *o, congo_error *err)
 {
-    struct registry *r = xzalloc(sizeof *r);
+    static bool curl_ready;
+    struct registry *r;
     int rr;
+
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return congo_error_set(err, 0, "libcurl initialisation failed");
+        curl_ready = true;
+    }
+    r = xzalloc(sizeof *r);
 
     r->domain = xstrdup(ref->domain);
     r->host = xstrdup(image_ref_registry_host(ref));

@@ -56,10 +56,30 @@ struct dir_time {
     struct timespec ts[2];
 };
 
+/* Decompression (and hashing) on a thread of its own, feeding the tar
+ * reader through a few 1 MiB chunks: used when there are fewer layers to
+ * unpack than CPUs, so that one big layer uses two of them. */
+#define PIPE_CHUNK (1u << 20)
+#define PIPE_DEPTH 4
+
+struct pipe {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct { char *buf; size_t len; } q[PIPE_DEPTH];
+    size_t head, count;
+    char *spare[PIPE_DEPTH + 2];
+    size_t nspare;
+    char *current;         /* the chunk the tar reader has now */
+    bool eof, failed, cancel;
+    char *errmsg;
+};
+
 struct unpack_ctx {
     struct archive *raw;   /* decompression: the layer as one raw stream */
     struct archive *tar;   /* the tar reader fed from `raw` */
     struct hasher h;
+    struct pipe *pipe;     /* NULL: decompression in this thread */
     bool raw_failed;
     int root_fd;
     congo_error *err;
@@ -70,13 +90,171 @@ struct unpack_ctx {
     struct unpack_stats stats;
 };
 
+static char *pipe_buffer(struct pipe *p)
+{
+    return p->nspare ? p->spare[--p->nspare] : xmalloc(PIPE_CHUNK);
+}
+
+static void pipe_recycle(struct pipe *p, char *b)
+{
+    if (!b)
+        return;
+    if (p->nspare < ARRAY_SIZE(p->spare))
+        p->spare[p->nspare++] = b;
+    else
+        free(b);
+}
+
+/* Queue a chunk; false when cancelled.  The lock is held. */
+static bool pipe_push(struct pipe *p, char *b, size_t len)
+{
+    while (p->count == PIPE_DEPTH && !p->cancel)
+        pthread_cond_wait(&p->cond, &p->lock);
+    if (p->cancel) {
+        pipe_recycle(p, b);
+        return false;
+    }
+    p->q[(p->head + p->count) % PIPE_DEPTH].buf = b;
+    p->q[(p->head + p->count) % PIPE_DEPTH].len = len;
+    p->count++;
+    pthread_cond_broadcast(&p->cond);
+    return true;
+}
+
+static void *pipe_producer(void *data)
+{
+    struct unpack_ctx *c = data;
+    struct pipe *p = c->pipe;
+    char *fill = NULL;
+    size_t fill_len = 0;
+
+    for (;;) {
+        const void *b;
+        size_t size;
+        la_int64_t off;
+        int r = archive_read_data_block(c->raw, &b, &size, &off);
+        if (r == ARCHIVE_EOF)
+            break;
+        if (r < ARCHIVE_WARN) {
+            pthread_mutex_lock(&p->lock);
+            p->failed = true;
+            p->errmsg = xstrdup(archive_error_string(c->raw) ? archive_error_string(c->raw) : "decompression failed");
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        hasher_update(&c->h, b, size);
+        while (size > 0) {
+            size_t k;
+            if (!fill) {
+                pthread_mutex_lock(&p->lock);
+                fill = pipe_buffer(p);
+                pthread_mutex_unlock(&p->lock);
+            }
+            k = PIPE_CHUNK - fill_len < size ? PIPE_CHUNK - fill_len : size;
+            memcpy(fill + fill_len, b, k);
+            fill_len += k;
+            b = (const char *) b + k;
+            size -= k;
+            if (fill_len == PIPE_CHUNK) {
+                bool ok;
+                pthread_mutex_lock(&p->lock);
+                ok = pipe_push(p, fill, fill_len);
+                pthread_mutex_unlock(&p->lock);
+                fill = NULL;
+                fill_len = 0;
+                if (!ok)
+                    return NULL;
+            }
+        }
+    }
+    pthread_mutex_lock(&p->lock);
+    if (fill && fill_len)
+        pipe_push(p, fill, fill_len);
+    else
+        pipe_recycle(p, fill);
+    p->eof = true;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+/* The next chunk of the pipe (0 at the end, -1 when decompression failed). */
+static la_ssize_t pipe_read(struct unpack_ctx *c, struct archive *a, const void **buf)
+{
+    struct pipe *p = c->pipe;
+    la_ssize_t n;
+    pthread_mutex_lock(&p->lock);
+    pipe_recycle(p, p->current);
+    p->current = NULL;
+    while (p->count == 0 && !p->eof)
+        pthread_cond_wait(&p->cond, &p->lock);
+    if (p->count > 0) {
+        p->current = p->q[p->head].buf;
+        n = p->q[p->head].len;
+        p->head = (p->head + 1) % PIPE_DEPTH;
+        p->count--;
+        pthread_cond_broadcast(&p->cond);
+        *buf = p->current;
+    } else if (p->failed) {
+        c->raw_failed = true;
+        if (a)
+            archive_set_error(a, EIO, "%s", p->errmsg);
+        n = -1;
+    } else {
+        n = 0;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+static int pipe_start(struct unpack_ctx *c)
+{
+    struct pipe *p = xzalloc(sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    c->pipe = p;
+    if (pthread_create(&p->thread, NULL, pipe_producer, c) != 0) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->cond);
+        free(p);
+        c->pipe = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void pipe_stop(struct unpack_ctx *c)
+{
+    struct pipe *p = c->pipe;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->cancel = true;
+    pthread_cond_broadcast(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->thread, NULL);
+    for (size_t i = 0; i < p->count; i++)
+        free(p->q[(p->head + i) % PIPE_DEPTH].buf);
+    free(p->current);
+    for (size_t i = 0; i < p->nspare; i++)
+        free(p->spare[i]);
+    free(p->errmsg);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->cond);
+    free(p);
+    c->pipe = NULL;
+}
+
 static la_ssize_t raw_read(struct archive *a, void *data, const void **buf)
 {
     struct unpack_ctx *c = data;
     const void *b;
     size_t size;
     la_int64_t off;
-    int r = archive_read_data_block(c->raw, &b, &size, &off);
+    int r;
+    if (c->pipe)
+        return pipe_read(c, a, buf);
+    r = archive_read_data_block(c->raw, &b, &size, &off);
     if (r == ARCHIVE_EOF)
         return 0;
     if (r < ARCHIVE_WARN) {
@@ -533,7 +711,8 @@ static int finish_dir_times(struct unpack_ctx *c)
     return 0;
 }
 
-int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack_stats *stats, congo_error *err)
+int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, bool pipelined, struct unpack_stats *stats,
+                    congo_error *err)
 {
     struct unpack_ctx c = { .root_fd = root_fd, .err = err, .cache_fd = -1 };
     struct archive_entry *e;
@@ -558,6 +737,8 @@ int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack
         r = congo_error_set(err, 0, "read layer: %s", archive_error_string(c.raw) ? archive_error_string(c.raw) : "empty");
         goto out;
     }
+    if (pipelined && pipe_start(&c) < 0)
+        congo_debug("no decompression thread: unpacking in one");
     if (archive_read_open(c.tar, &c, NULL, raw_read, NULL) != ARCHIVE_OK) {
         r = congo_error_set(err, 0, "read layer: %s", archive_error_string(c.tar));
         goto out;
@@ -572,6 +753,17 @@ int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack
             goto out;
     }
     /* Hash the rest of the stream (end-of-archive padding) for the diff_id. */
+    if (c.pipe) {
+        const void *b;
+        la_ssize_t n;
+        while ((n = pipe_read(&c, NULL, &b)) > 0)
+            ;
+        if (n < 0) {
+            r = congo_error_set(err, 0, "read layer: decompress: %s", c.pipe->errmsg);
+            goto out;
+        }
+        pipe_stop(&c);
+    }
     for (;;) {
         const void *b;
         size_t size;
@@ -596,6 +788,7 @@ int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack
     if (stats)
         *stats = c.stats;
 out:
+    pipe_stop(&c);
     cache_drop(&c);
     for (size_t i = 0; i < c.n_dirs; i++)
         free(c.dirs[i].path);
@@ -606,7 +799,8 @@ out:
     return r;
 }
 
-static int unpack_one(struct store *s, const struct descriptor *layer, const char *diff_id, congo_error *err)
+static int unpack_one(struct store *s, const struct descriptor *layer, const char *diff_id, bool pipelined,
+                      congo_error *err)
 {
     static unsigned counter;
     _cleanup_close_ int blob_fd = -1, root_fd = -1;
@@ -628,7 +822,7 @@ static int unpack_one(struct store *s, const struct descriptor *layer, const cha
         goto fail;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((r = layer_unpack_fd(blob_fd, root_fd, diff_id, &st, err)) < 0)
+    if ((r = layer_unpack_fd(blob_fd, root_fd, diff_id, pipelined, &st, err)) < 0)
         goto fail;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     congo_debug("unpacked layer %s: %llu entries, %llu bytes in %.3f s", layer->digest, (unsigned long long) st.entries,
@@ -660,6 +854,7 @@ struct unpack_pool {
     const struct descriptor *layers;
     char *const *diff_ids;
     size_t n, next;
+    bool pipelined;
     int *status;
     congo_error *errs;
     pthread_mutex_t lock;
@@ -675,7 +870,7 @@ static void *unpack_worker(void *data)
         pthread_mutex_unlock(&p->lock);
         if (i >= p->n)
             return NULL;
-        p->status[i] = unpack_one(p->s, &p->layers[i], p->diff_ids[i], &p->errs[i]);
+        p->status[i] = unpack_one(p->s, &p->layers[i], p->diff_ids[i], p->pipelined, &p->errs[i]);
     }
 }
 
@@ -686,6 +881,12 @@ int store_unpack_layers(struct store *s, const struct descriptor *layers, char *
     pthread_t threads[16];
     int nthreads = 0, r = 0;
 
+    size_t todo = 0;
+
+    for (size_t i = 0; i < n; i++)
+        todo += !store_has_layer(s, diff_ids[i]);
+    /* Fewer layers than CPUs: each layer decompresses on a thread of its own. */
+    p.pipelined = jobs > 1 && todo < (size_t) jobs;
     if (jobs < 1)
         jobs = 1;
     if (jobs > (int) ARRAY_SIZE(threads))

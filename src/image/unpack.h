@@ -12,6 +12,7 @@
 #ifndef CONGO_IMAGE_UNPACK_H
 #define CONGO_IMAGE_UNPACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,7 +30,8 @@ struct unpack_stats {
 /* Unpack the (compressed or not) layer read from blob_fd into the empty
  * directory root_fd.  When diff_id is given, the uncompressed stream must
  * hash to it. */
-int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, struct unpack_stats *stats, congo_error *err);
+int layer_unpack_fd(int blob_fd, int root_fd, const char *diff_id, bool pipelined, struct unpack_stats *stats,
+                    congo_error *err);
 
 /* Unpack the layers of an image that are not in STORE/layers yet, up to
  * `jobs` at a time; each one into layers/tmp first, renamed when complete. */

@@ -2,12 +2,16 @@
  * namespaces, it builds the container from the inside and ends by exec'ing
  * the user process.  The order of the steps is the point of this file:
  *
- *   wait for the parent (id maps, cgroup) → join namespaces by path → setsid
- *   → console socket → rootfs (mounts, devices) → prestart/createRuntime
- *   hooks in the parent → createContainer hooks → pivot_root → terminal →
- *   masked/readonly paths, sysctl → hostname → executable lookup, rlimits →
- *   READY (create returns) → wait on exec.fifo (start) → startContainer hooks
- *   → user, capabilities, no_new_privs → seccomp → execve
+ *   wait for the parent (id maps, cgroup) → join namespaces by path → CPU
+ *   affinity reset, LSM checks → setsid → console socket → rootfs (mounts,
+ *   devices) → prestart/createRuntime hooks in the parent → createContainer
+ *   hooks → pivot_root → terminal → masked/readonly paths, sysctl → hostname
+ *   → executable lookup, rlimits → personality, scheduler, ioPriority,
+ *   memoryPolicy, LSM exec labels → [seccomp with SCMP_ACT_NOTIFY, fd to the
+ *   parent for the agent] → READY (create returns) → wait on exec.fifo
+ *   (start) → startContainer hooks → [seccomp when noNewPrivileges is false
+ *   and CAP_SYS_ADMIN goes] → user, capabilities, no_new_privs → [seccomp
+ *   otherwise] → execve (seccomp.h says why)
  *
  * Errors travel to the parent over the sync socket while it listens (until
  * READY), and to `congo start` through the exec fifo afterwards. */
@@ -27,6 +31,8 @@
 #include "caps.h"
 #include "container-internal.h"
 #include "hooks.h"
+#include "lsm.h"
+#include "process-attrs.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -153,8 +159,6 @@ static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
     return 0;
 }
 
-static const oci_linux empty_linux;
-
 /* The container starts with a clean signal state: congo's `run` blocks
  * signals to forward them, and a caller may have ignored some; both would
  * otherwise survive execve.  congo installs no handlers, so only ignored
@@ -182,8 +186,10 @@ void congo_container_init(struct init_ctx *ctx)
 {
     congo_error err = CONGO_ERROR_INIT;
     const oci_config *c = ctx->config;
-    const oci_linux *l = c->linux_ ? c->linux_ : &empty_linux;
+    static const oci_linux empty_linux;
+    const oci_linux *l = c->linux_ ? c->linux_ : &empty_linux; /* procattrs: personality, memoryPolicy, mountLabel */
     struct congo_rootfs_ctx rctx = { 0 };
+    struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
     _cleanup_free_ char *exe = NULL;
     int console = ctx->console_fd, fifo = -1, min_fd = 3 + ctx->preserve_fds, r;
     bool new_mountns = ctx->plan->create[OCI_NS_MOUNT];
@@ -215,6 +221,13 @@ void congo_container_init(struct init_ctx *ctx)
         congo_error_errno(&err, "create the cgroup namespace");
         child_fail(ctx, &err);
     }
+    /* procattrs: in its cgroup now, the process gets the cgroup's CPUs, not
+     * the affinity congo was started with (as runc).  execCPUAffinity is
+     * for exec'd processes only (runtime-spec).  Then the LSMs the labels
+     * need, checked and their attr files opened while /proc is the host's
+     * (and before the session keyring, which the SELinux label labels). */
+    if (congo_cpu_affinity_reset(&err) < 0 || congo_lsm_prepare(&lsm, c->process, l->mount_label, "process.", &err) < 0)
+        child_fail(ctx, &err);
     if (setsid() < 0) {
         congo_error_errno(&err, "setsid");
         child_fail(ctx, &err);
@@ -272,6 +285,11 @@ void congo_container_init(struct init_ctx *ctx)
     r = congo_process_set_limits(c->process, &err);
     if (r < 0)
         child_fail(ctx, &err);
+    /* procattrs: still privileged (RT policies, negative nice and the RT I/O
+     * class need CAP_SYS_NICE) and before seccomp; errors fail create.  The
+     * LSM exec labels last: startContainer hooks run under them, as in runc. */
+    if (congo_process_attrs_apply(c->process, l, "process.", &err) < 0 || congo_lsm_apply(&lsm, &err) < 0)
+        child_fail(ctx, &err);
     {
         /* The fifo is reopened through /proc after pivot_root. */
         char path[64];
@@ -290,6 +308,14 @@ void congo_container_init(struct init_ctx *ctx)
     }
     cloexec_fds_from(min_fd);
 
+    bool notify = ctx->seccomp && congo_seccomp_uses_notify(ctx->seccomp);
+    if (notify) {
+        if (sync_send(ctx->sync_fd, SYNC_SECCOMP, NULL, 0) < 0)
+            _exit(1);
+        r = congo_seccomp_load_send(ctx->seccomp, ctx->sync_fd, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+    }
     prctl(PR_SET_PDEATHSIG, 0);
     if (sync_send(ctx->sync_fd, SYNC_READY, NULL, 0) < 0)
         _exit(1);
@@ -304,21 +330,14 @@ void congo_container_init(struct init_ctx *ctx)
         if (r < 0)
             child_fail_late(fifo, &err, 1);
     }
+    bool early = ctx->seccomp && !notify && congo_seccomp_load_early(c->process);
+    if (early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
+        child_fail_late(fifo, &err, 1);
     r = congo_process_set_identity(c->process, true, &err);
     if (r < 0)
         child_fail_late(fifo, &err, 1);
-    if (ctx->seccomp) {
-        int notify_fd = -1;
-        r = congo_seccomp_load(ctx->seccomp, &notify_fd, &err);
-        if (r < 0)
-            child_fail_late(fifo, &err, 1);
-        if (notify_fd >= 0) {
-            r = congo_seccomp_send_listener(l->seccomp, notify_fd, ctx->hook_state, &err);
-            close(notify_fd);
-            if (r < 0)
-                child_fail_late(fifo, &err, 1);
-        }
-    }
+    if (ctx->seccomp && !notify && !early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
+        child_fail_late(fifo, &err, 1);
     r = congo_process_exec(c->process, exe, &err);
     child_fail_late(fifo, &err, r == -ENOENT ? 127 : 126);
 }

@@ -21,6 +21,7 @@ enum sync_msg {
     SYNC_HOOKS = 'H',      /* child: mounts done, run prestart/createRuntime hooks */
     SYNC_HOOKS_DONE = 'h', /* parent: they ran */
     SYNC_READY = 'R',      /* child: everything set up, waiting for start */
+    SYNC_SECCOMP = 'S',    /* child: the seccomp listener fd message follows */
     SYNC_ERROR = 'E',      /* child: failed; an error record follows */
 };
 

@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
+#include "image-helper.h"
 #include "log.h"
 #include "namespaces.h"
 #include "netdev.h"
@@ -164,6 +165,22 @@ static int drive_child(struct create_job *j, congo_error *err)
             if (congo_error_recv(j->sync_fd, err) <= 0)
                 goto child_failed;
             return err->errnum > 0 ? -err->errnum : -EINVAL;
+        }
+        if (type == SYNC_SECCOMP) {
+            int nfd = -1;
+            r = congo_seccomp_recv_listener_fd(j->sync_fd, &nfd, err);
+            if (r == -ECANCELED) {
+                congo_error_clear(err);
+                continue; /* the child's SYNC_ERROR follows */
+            }
+            if (r < 0)
+                return r;
+            _cleanup_free_ char *st = congo_state_json(j->state, CONGO_STATUS_CREATING);
+            r = congo_seccomp_send_listener(l->seccomp, nfd, st, err);
+            close(nfd);
+            if (r < 0)
+                return r;
+            continue;
         }
         if (type == SYNC_HOOKS) {
             r = run_parent_hooks(j, err);
@@ -310,6 +327,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->owner = geteuid();
     j.state->exit_status = -1;
     j.state->systemd_cgroup = o->systemd_cgroup;
+    j.state->image_bundle = xstrdup(o->image_bundle);
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
     j.state->poststop_hooks = j.config->hooks.n_poststop > 0;
     r = congo_cgroup_path_for(&j.state->cgroup_path, l->cgroups_path, o->id, err);
@@ -636,7 +654,40 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
         }
     }
     congo_error_clear(&herr);
+    if (s->image_bundle) {
+        char *argv[] = { "rm-bundle", s->image_bundle, NULL };
+        r = congo_image_helper(NULL, argv, err);
+        if (r < 0)
+            return congo_error_wrap(err, r, "delete container `%s`: remove its bundle", id);
+    }
     return congo_state_dir_remove(root, id, err);
+}
+
+static int update_state(const char *root, const char *id, int exit_status, pid_t monitor, congo_error *err)
+{
+    _cleanup_state_ struct congo_state *s = NULL;
+    _cleanup_close_ int dfd = -1;
+    int r = congo_state_dir_open(&dfd, root, id, true, err);
+    if (r < 0)
+        return r;
+    r = congo_state_read(&s, dfd, id, err);
+    if (r < 0)
+        return r;
+    if (exit_status >= 0)
+        s->exit_status = exit_status;
+    if (monitor >= 0)
+        s->monitor_pid = monitor;
+    return congo_state_write(dfd, s, err);
+}
+
+int congo_container_record_exit(const char *root, const char *id, int exit_status, congo_error *err)
+{
+    return update_state(root, id, exit_status, -1, err);
+}
+
+int congo_container_record_monitor(const char *root, const char *id, pid_t monitor, congo_error *err)
+{
+    return update_state(root, id, -1, monitor, err);
 }
 
 int congo_container_resolve(char **id_out, const char *root, const char *id_or_pid, congo_error *err)

@@ -20,6 +20,7 @@ struct congo_create_opts {
     bool no_new_keyring;
     int preserve_fds;
     bool systemd_cgroup;
+    const char *image_bundle;    /* the bundle was made by congo-image: remove it on delete */
 };
 
 /* Create the container: on success its init waits for `start` and *pid_out
@@ -35,6 +36,11 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
 /* Load the recorded state and the live status. */
 int congo_container_load(struct congo_state **out, enum congo_status *status, const char *root, const char *id,
                          congo_error *err);
+/* Record how the container's init ended (a monitor or a foreground run). */
+int congo_container_record_exit(const char *root, const char *id, int exit_status, congo_error *err);
+/* Record the pid of the monitor of a detached container. */
+int congo_container_record_monitor(const char *root, const char *id, pid_t monitor, congo_error *err);
+
 /* Resolve a container given by ID or by the host PID of its init (pause,
  * resume and stop accept both). */
 int congo_container_resolve(char **id_out, const char *root, const char *id_or_pid, congo_error *err);

@@ -18,18 +18,23 @@ libcongo_a_SOURCES += \
 # cgroups (placement, resources, device program, statistics)
 libcongo_a_SOURCES += \
 	src/libcongo/cgroup.c src/libcongo/cgroup-internal.h src/libcongo/cgroup-resources.c \
-	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c
+	src/libcongo/cgroup-devices.c src/libcongo/cgroup-stats.c \
+	src/libcongo/container-cgroups.c src/libcongo/container-cgroups.h
 # The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
 libcongo_a_SOURCES += \
 	src/libcongo/state.c src/libcongo/state.h \
 	src/libcongo/namespaces.c src/libcongo/namespaces.h \
 	src/libcongo/netdev.c src/libcongo/netdev.h \
+	src/libcongo/image-helper.c src/libcongo/image-helper.h \
+	src/libcongo/monitor.c src/libcongo/monitor.h \
 	src/libcongo/container.c src/libcongo/container.h src/libcongo/container-internal.h \
 	src/libcongo/container-init.c
 libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CFLAGS) $(LIBSELINUX_CFLAGS)
 
-# Everything congo links: libc, yajl, libcap, libseccomp (and libselinux).
-LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(LIBSELINUX_LIBS)
+# Everything congo links: libc, yajl, libcap, libseccomp.  libselinux (when
+# built with it) is dlopen'ed by lsm.c only when a container asks for a label:
+# linked, it would load two more libraries on every congo command.
+LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(DLOPEN_LIBS)
 
 # config model: semantic validation of config.json (oci-config.h)
 libcongo_a_SOURCES += src/libcongo/oci-config-validate.c
@@ -43,6 +48,11 @@ libcongo_a_SOURCES += \
 libcongo_a_SOURCES += src/libcongo/seccomp.c src/libcongo/seccomp-profile.c src/libcongo/seccomp-profile.h
 libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
 
+# Process attributes and LSM labels (issue 4): personality, scheduler, ioPriority,
+# execCPUAffinity, memoryPolicy; AppArmor profiles, SELinux labels (libselinux dlopen'ed).
+libcongo_a_SOURCES += \
+	src/libcongo/process-attrs.c src/libcongo/process-attrs.h \
+	src/libcongo/lsm.c src/libcongo/lsm.h
 # Foreground supervision (signal forwarding, terminal proxy), shared by run and exec.
 libcongo_a_SOURCES += src/libcongo/supervise.c src/libcongo/supervise.h
 # exec (issue 4): a process in a running container; placing it in the

@@ -494,6 +494,20 @@ int congo_mount_propagate(int fd, unsigned long propagation, congo_error *err)
     return 0;
 }
 
+/* A failed attach: say so when a directory meets a file (EINVAL/ENOTDIR). */
+static int attach_error(int mntfd, int targetfd, const char *dest, congo_error *err)
+{
+    int saved = errno;
+    struct stat src, dst;
+
+    if ((saved == EINVAL || saved == ENOTDIR || saved == EISDIR) && mntfd >= 0 && fstat(mntfd, &src) == 0 &&
+        fstat(targetfd, &dst) == 0 && S_ISDIR(src.st_mode) != S_ISDIR(dst.st_mode))
+        return congo_error_set(err, 0, "cannot mount a %s on `%s`, a %s", S_ISDIR(src.st_mode) ? "directory" : "file",
+                               dest, S_ISDIR(dst.st_mode) ? "directory" : "file");
+    errno = saved;
+    return congo_error_errno(err, mntfd >= 0 ? "move_mount" : "mount");
+}
+
 int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_error *err)
 {
     _cleanup_close_ int nfd = -1;
@@ -508,7 +522,7 @@ int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_e
         if (!a->trusted_target && congo_mount_id(a->mntfd, &expected, NULL) < 0)
             return congo_error_errno(err, "statx the new mount");
         if (move_mount(a->mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            return congo_error_errno(err, "move_mount");
+            return attach_error(a->mntfd, targetfd, a->dest, err);
         if (a->trusted_target && !a->propagation && !newfd)
             return 0;
     } else {
@@ -529,7 +543,7 @@ int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_e
                       fm->ms_flags & ~(MS_REC | MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE), data);
         }
         if (r < 0)
-            return congo_error_errno(err, "mount");
+            return a->bind_source ? attach_error(-1, targetfd, a->dest, err) : congo_error_errno(err, "mount");
     }
 
     /* The re-check: the destination, resolved again inside the root, must

@@ -1063,8 +1063,19 @@ static int open_dev_null(congo_error *err)
 static int mask_path(int nullfd, const char *path, congo_error *err)
 {
     _cleanup_close_ int tree = -1;
+    struct stat st;
     char link[32];
 
+    /* Look first: a bind that fails (missing path, directory) costs a mount
+     * clone to tear down, which waits for an RCU grace period. */
+    if (stat(path, &st) < 0)
+        return errno == ENOENT || errno == ENOTDIR ? 0 : congo_error_errno(err, "stat");
+    if (S_ISDIR(st.st_mode)) {
+        /* An empty read-only tmpfs over a directory. */
+        if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
+            return congo_error_errno(err, "mount a read-only tmpfs");
+        return 0;
+    }
     if (!congo_mounts_legacy) {
         tree = open_tree(nullfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
         if (tree < 0 && errno != ENOSYS)
@@ -1072,21 +1083,9 @@ static int mask_path(int nullfd, const char *path, congo_error *err)
         if (tree < 0)
             congo_mounts_legacy = true;
     }
-    if (tree >= 0 ? move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) == 0
-                  : mount(congo_fd_path(link, nullfd), path, NULL, MS_BIND, NULL) == 0)
-        return 0;
-    if (errno == ENOENT)
-        return 0;
-    /* A directory (move_mount says EINVAL, mount(2) ENOTDIR): an empty
-     * read-only tmpfs over it. */
-    struct stat st;
-    int saved = errno;
-    if ((saved != EINVAL && saved != ENOTDIR) || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        errno = saved;
+    if (tree >= 0 ? move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0
+                  : mount(congo_fd_path(link, nullfd), path, NULL, MS_BIND, NULL) < 0)
         return congo_error_errno(err, "bind /dev/null");
-    }
-    if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
-        return congo_error_errno(err, "mount a read-only tmpfs");
     return 0;
 }
 

@@ -39,6 +39,7 @@ void congo_state_free(struct congo_state *s)
     free(s->rootfs);
     free(s->created_at);
     free(s->cgroup_path);
+    free(s->image_bundle);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.keys[i]);
         free(s->annotations.values[i]);
@@ -55,8 +56,9 @@ int congo_id_validate(const char *id, congo_error *err)
         return congo_error_set(err, EINVAL, "invalid container ID: empty");
     if (len > 1024)
         return congo_error_set(err, EINVAL, "invalid container ID: %zu characters (at most 1024)", len);
-    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-        return congo_error_set(err, EINVAL, "invalid container ID `%s`", id);
+    /* Names starting with a dot are congo's own under the state root (.cache). */
+    if (id[0] == '.')
+        return congo_error_set(err, EINVAL, "invalid container ID `%s`: it may not start with `.`", id);
     for (const char *p = id; *p; p++)
         if (!isalnum((unsigned char) *p) && !strchr("_+.-", *p))
             return congo_error_set(err, EINVAL,
@@ -202,6 +204,9 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     yajl_gen_string(g, (const unsigned char *) "created", 7);
     yajl_gen_bool(g, s->created);
     gen_int(g, "exitStatus", s->exit_status);
+    gen_int(g, "monitorPid", s->monitor_pid);
+    if (s->image_bundle)
+        gen_str(g, "imageBundle", s->image_bundle);
     yajl_gen_string(g, (const unsigned char *) "poststartHooks", 14);
     yajl_gen_bool(g, s->poststart_hooks);
     yajl_gen_string(g, (const unsigned char *) "poststopHooks", 13);
@@ -268,6 +273,8 @@ int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_
     s->pid_start = (unsigned long long) tree_int(root, "pidStart", 0);
     s->systemd_cgroup = tree_bool(root, "systemdCgroup");
     s->exit_status = (int) tree_int(root, "exitStatus", -1);
+    s->monitor_pid = (pid_t) tree_int(root, "monitorPid", 0);
+    s->image_bundle = xstrdup(tree_str(root, "imageBundle"));
     s->poststart_hooks = tree_bool(root, "poststartHooks");
     s->poststop_hooks = tree_bool(root, "poststopHooks");
     ann = yajl_tree_get(root, ann_path, yajl_t_object);
@@ -400,6 +407,9 @@ char *congo_state_json(const struct congo_state *s, enum congo_status status)
         snprintf(uid, sizeof uid, "%u", (unsigned) s->owner);
         gen_str(g, "owner", pw ? pw->pw_name : uid);
     }
+    /* Beyond the spec: how a container that congo watched ended. */
+    if (status == CONGO_STATUS_STOPPED && s->exit_status >= 0)
+        gen_int(g, "exitStatus", s->exit_status);
     gen_annotations(g, &s->annotations);
     yajl_gen_map_close(g);
     return gen_finish(g);

@@ -41,7 +41,9 @@ struct congo_state {
     char *cgroup_path;          /* the container's cgroup, relative to each hierarchy root */
     bool systemd_cgroup;
     bool created;               /* create finished: the init waits for start */
-    int exit_status;            /* recorded by a monitor; -1 when unknown */
+    int exit_status;            /* recorded by a monitor or a foreground run; -1 when unknown */
+    pid_t monitor_pid;          /* the monitor of a detached image container, 0 when none */
+    char *image_bundle;         /* a bundle congo-image made for this container: removed on delete */
     bool poststart_hooks;       /* config.json has poststart / poststop hooks (saves parsing it) */
     bool poststop_hooks;
     oci_map annotations;

@@ -169,6 +169,14 @@ test_extract_bad_user_leaves_nothing() {
     assert_failed
     assert_contains "$ERR" "group \`nogroup-here\` is not in the image's /etc/group"
     assert_no_bundle_left "$T/b"
+    img extract "$REG/test/img:1" -b "$T/b" -q --entrypoint ""
+    assert_failed
+    assert_contains "$ERR" "the image has no Entrypoint or Cmd: give a command after \`--\`"
+    assert_no_bundle_left "$T/b"
+    img extract "$REG/test/img:1" -b "$T/b" -q --hostname bad_host
+    assert_failed
+    assert_contains "$ERR" "hostname \`bad_host\`"
+    assert_no_bundle_left "$T/b"
     mkdir "$T/full" && touch "$T/full/x"
     img extract "$REG/test/img:1" -b "$T/full" -q
     assert_failed
@@ -299,6 +307,35 @@ test_concurrent_pulls_and_extracts() {
     for i in 1 2 3; do check_test_rootfs "$T/b$i/rootfs"; done
     assert_eq "$(ls "$T/store/layers/sha256" | wc -l)" "3"
     [ -z "$(ls -A "$T/store/layers/tmp")" ] || fail "unpacks left in layers/tmp"
+}
+
+test_run_through_congo() {
+    need_setup
+    [ -x "$CONGO" ] || fail "no congo binary"
+    img extract -q "$REG/test/img:1" -b "$T/b" --name runbox -- /bin/sh -c \
+        'cat /data/keep.txt; ls /data/opaque; ls /data/recreated; test -e /data/gone.txt || echo gone-hidden;
+         test -e /data/gonedir || echo gonedir-hidden; id -u; id -G; pwd; hostname; echo $FOO; cat /proc/self/mountinfo | grep " / / "'
+    assert_ok
+    B=$T/b
+    cfg ".linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/runbox-$RANDOM\""
+    run_congo run -b "$B" "$(cid)"
+    assert_ok
+    assert_eq "$(echo "$OUT" | head -9 | tr '\n' ' ')" "v3 new1 newfile gone-hidden gonedir-hidden 1000 1000 2000 2001 /data runbox " \
+        "what the container sees"
+    assert_contains "$OUT" "bar"
+    assert_contains "$(echo "$OUT" | tail -1)" " - overlay overlay " "the container's root is the overlay"
+    # A write in the container lands in the bundle's upper directory only.
+    img extract -q "$REG/test/img:1" -b "$T/b2" --user root -- /bin/sh -c 'echo written > /data/keep.txt; rm /data/added.txt'
+    B=$T/b2
+    cfg ".linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/runbox2-$RANDOM\""
+    run_congo run -b "$B" "$(cid 2)"
+    assert_ok
+    assert_eq "$(cat "$T/b2/overlay/upper/data/keep.txt")" "written"
+    assert_eq "$(stat -c %F:%t:%T "$T/b2/overlay/upper/data/added.txt")" "character special file:0:0"
+    assert_eq "$(cat "$T/b/rootfs/data/keep.txt")" "v3" "another bundle of the same image is untouched"
+    assert_no_state
+    img rm-bundle "$T/b" "$T/b2"
+    assert_ok
 }
 
 test_progress_only_on_a_terminal() {

@@ -16,6 +16,15 @@ get 401.  While DIR/fail exists every request gets 500 (a failing service).
 import base64, json, os, secrets, subprocess, sys, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# Die with the test that started us, even if it is killed without its traps.
+try:
+    import ctypes, signal
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:
+        sys.exit(0)
+except Exception:
+    pass
+
 args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
 DIR = args["--dir"]
 ISSUER = args["--issuer"]

@@ -267,7 +267,7 @@ test_concurrent_creates_one_wins() {
 test_bad_ids_refused() {
     make_bundle
     local bad
-    for bad in "" "." ".." "a/b" "../x" "a b" "$(printf 'x%.0s' $(seq 1100))"; do
+    for bad in "" "." ".." ".cache" "a/b" "../x" "a b" "$(printf 'x%.0s' $(seq 1100))"; do
         run_congo create -b "$B" "$bad"
         assert_failed
         assert_contains "$ERR" "ID"

@@ -1,0 +1,107 @@
+/* congo run --name NAME IMAGE [CMD ARGS...]: the docker-like form.
+ * congo-image makes the bundle (as a helper program: congo links no network
+ * library); the container records that bundle, so `congo delete NAME`
+ * removes it too.  Foreground: congo supervises and keeps the stopped
+ * container unless --rm.  Detached: a monitor supervises (monitor.c). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "run.h"
+#include "libcongo/container.h"
+#include "libcongo/image-helper.h"
+#include "libcongo/monitor.h"
+#include "libcongo/utils.h"
+
+
+static char **extract_args(struct run_opts *o, bool tty, int argc, char **argv)
+{
+    size_t n = 0, max = 8 + 2 * o->n_env + argc;
+    char **a = xnew0(char *, max + 1);
+    a[n++] = "extract";
+    a[n++] = "--quiet";
+    a[n++] = "--name";
+    a[n++] = (char *) o->name;
+    for (size_t i = 0; i < o->n_env; i++) {
+        a[n++] = "--env";
+        a[n++] = o->env[i];
+    }
+    if (o->memory) {
+        a[n++] = "--memory";
+        a[n++] = (char *) o->memory;
+    }
+    if (tty)
+        a[n++] = "--tty";
+    a[n++] = argv[0];
+    if (argc > 1) {
+        a[n++] = "--";
+        for (int i = 1; i < argc; i++)
+            a[n++] = argv[i];
+    }
+    return a;
+}
+
+int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv, congo_error *err)
+{
+    _cleanup_free_ char **args = NULL;
+    _cleanup_free_ char *bundle = NULL;
+    bool tty = o->tty || (!o->detach && isatty(0) && isatty(1));
+    pid_t pid;
+    int r;
+
+    if (o->create.bundle)
+        return congo_error_set(err, EINVAL, "--bundle and --name exclude each other: the image gives the bundle");
+    if (o->keep)
+        return congo_error_set(err, EINVAL, "--keep is the image form's default (use --rm to delete)");
+    r = congo_id_validate(o->name, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "--name");
+    r = command_require_args("run", argc, 1, -1, "an IMAGE after --name NAME", err);
+    if (r < 0)
+        return r;
+    if (tty && o->detach)
+        return congo_error_set(err, EINVAL, "--tty with --detach: a detached container has no terminal to use");
+    {
+        /* Refuse a taken name before making a bundle for it. */
+        struct congo_state *s = NULL;
+        enum congo_status st;
+        congo_error ignored = CONGO_ERROR_INIT;
+        if (congo_container_load(&s, &st, g->root, o->name, &ignored) == 0) {
+            congo_state_free(s);
+            return congo_error_set(err, EEXIST, "container `%s` already exists", o->name);
+        }
+        congo_error_clear(&ignored);
+    }
+    args = extract_args(o, tty, argc, argv);
+    r = congo_image_helper(&bundle, args, err);
+    if (r < 0)
+        return r;
+    o->create.bundle = bundle;
+    o->create.id = o->name;
+    o->create.image_bundle = bundle;
+    if (o->detach) {
+        r = congo_monitor_spawn(&pid, &o->create, o->rm, err);
+        if (r == 0)
+            puts(o->name);
+    } else {
+        r = run_foreground(g, &o->create, !o->rm, err);
+    }
+    if (r < 0) {
+        /* create failed: nothing records the bundle, so remove it here. */
+        congo_error ignored = CONGO_ERROR_INIT;
+        struct congo_state *s = NULL;
+        enum congo_status st;
+        if (congo_container_load(&s, &st, g->root, o->name, &ignored) < 0) {
+            char *rm[] = { "rm-bundle", bundle, NULL };
+            congo_error_clear(&ignored);
+            congo_image_helper(NULL, rm, &ignored);
+        } else {
+            congo_state_free(s);
+        }
+        congo_error_clear(&ignored);
+    }
+    return r;
+}

@@ -1,0 +1,28 @@
+/* Shared by the two forms of `congo run` (run.c: a bundle; run-image.c: an image). */
+#ifndef CONGO_RUN_H
+#define CONGO_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "command.h"
+#include "libcongo/container.h"
+
+struct run_opts {
+    struct congo_create_opts create;
+    bool detach;
+    bool keep;
+    /* The image form. */
+    const char *name;
+    bool rm;
+    bool tty;
+    char **env;
+    size_t n_env;
+    const char *memory;
+};
+
+int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv, congo_error *err);
+/* Create, start and supervise in the foreground; returns the exit code. */
+int run_foreground(struct congo_global *g, struct congo_create_opts *create, bool keep, congo_error *err);
+
+#endif

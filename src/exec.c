@@ -102,14 +102,14 @@ static int exec_opt(int opt, const char *arg, void *data, congo_error *err)
     case OPT_PID_FILE: o->pid_file = arg; return 0;
     case OPT_PRESERVE_FDS:
         if (parse_int64(arg, &n) < 0 || n < 0 || n > 65536)
-            return congo_error_set(err, EINVAL, "--preserve-fds: `%s` is not a number of fds (0-65536)", arg);
+            return congo_error_set(err, 0, "--preserve-fds: `%s` is not a number of fds (0-65536)", arg);
         o->preserve_fds = (int) n;
         return 0;
     case OPT_CGROUP: strv_push(&o->cgroups, arg); return 0;
     case OPT_IGNORE_PAUSED: o->ignore_paused = true; return 0;
     case OPT_NO_SUBREAPER: return 0; /* runc's; congo never becomes a subreaper */
     }
-    return congo_error_set(err, EINVAL, "unhandled option");
+    return congo_error_set(err, 0, "unhandled option");
 }
 
 static int run_exec(struct congo_global *g, struct congo_exec_opts *o, congo_error *err)
@@ -174,7 +174,7 @@ int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
         goto out;
     }
     if (argc - first < 1) {
-        r = congo_error_set(err, EINVAL, "exec: missing the container ID (see `congo exec --help`)");
+        r = congo_error_set(err, 0, "missing the container ID (see `congo exec --help`)");
         goto out;
     }
     o.id = argv[first];
@@ -183,7 +183,7 @@ int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
         first++;
     o.args = argv + first;
     if (!o.process_file && !o.args[0]) {
-        r = congo_error_set(err, EINVAL, "exec: missing the COMMAND to run in container `%s` (or give --process "
+        r = congo_error_set(err, 0, "missing the COMMAND to run in container `%s` (or give --process "
                             "FILE)", o.id);
         goto out;
     }

@@ -43,7 +43,7 @@ static bool sub_valid(const char *sub)
 int congo_cgroup_descend(struct congo_cgroup *cg, const char *controllers, const char *sub, congo_error *err)
 {
     if (!sub_valid(sub))
-        return congo_error_set(err, EINVAL, "sub-cgroup `%s`: expected a path relative to the container's cgroup, "
+        return congo_error_set(err, 0, "sub-cgroup `%s`: expected a path relative to the container's cgroup, "
                                "without `..`", sub ? sub : "");
     if (controllers) {
         /* Every controller named must be somewhere: a typo must not be ignored. */
@@ -51,7 +51,7 @@ int congo_cgroup_descend(struct congo_cgroup *cg, const char *controllers, const
         char *save = NULL;
         for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save))
             if (!congo_cgroup_v1_has(cg, c))
-                return congo_error_set(err, ENOENT, "controller `%s`: no cgroup v1 hierarchy carries it%s", c,
+                return congo_error_set(err, 0, "controller `%s`: no cgroup v1 hierarchy carries it%s", c,
                                        cg->mode == CONGO_CGROUP_V2 ? " (cgroup v2: give the sub-cgroup without "
                                                                      "controllers)" : "");
     }
@@ -61,7 +61,7 @@ int congo_cgroup_descend(struct congo_cgroup *cg, const char *controllers, const
         if (controllers && (d->v2 || !lists_meet(d->name, controllers)))
             continue;
         if (d->fd < 0)
-            return congo_error_set(err, ENOENT, "cgroup `%s%s` does not exist", d->mountpoint, cg->path);
+            return congo_error_set(err, 0, "cgroup `%s%s` does not exist", d->mountpoint, cg->path);
         fd = congo_openat2(d->fd, sub, O_RDONLY | O_DIRECTORY,
                            RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
         if (fd < 0)
@@ -86,7 +86,7 @@ int congo_cgroup_exec_enter_self(struct congo_cgroup *cg, bool v2, congo_error *
         if (d->v2 && !v2)
             continue;
         if (d->fd < 0)
-            return congo_error_set(err, ENOENT, "cgroup `%s%s` does not exist", d->mountpoint, cg->path);
+            return congo_error_set(err, 0, "cgroup `%s%s` does not exist", d->mountpoint, cg->path);
         r = congo_cgroup_write(d, d->v2 ? "cgroup.procs" : "tasks", "0", err);
         if (r < 0)
             return congo_error_wrap(err, r, "enter cgroup `%s%s`", d->mountpoint, cg->path);

@@ -21,7 +21,9 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "log.h"
+#include "lsm.h"
 #include "process.h"
+#include "process-attrs.h"
 #include "seccomp.h"
 #include "state.h"
 #include "supervise.h"
@@ -57,7 +59,7 @@ int congo_env_merge(char ***env, char *const *add, const char *what, congo_error
         const char *e = add[i], *eq = strchr(e, '=');
         size_t j;
         if (!eq || eq == e)
-            return congo_error_set(err, EINVAL, "%s `%s`: expected NAME=value", what, e);
+            return congo_error_set(err, 0, "%s `%s`: expected NAME=value", what, e);
         for (j = 0; j < n; j++)
             if (env_name_eq((*env)[j], e))
                 break;
@@ -89,7 +91,7 @@ int congo_exec_parse_user(uint32_t *uid, uint32_t *gid, bool *gid_set, const cha
     uint32_t ui, gi = 0;
 
     if (parse_id(&ui, u) < 0 || (colon && parse_id(&gi, colon + 1) < 0))
-        return congo_error_set(err, EINVAL, "--user `%s`: expected UID[:GID] (numbers below 4294967295; names are "
+        return congo_error_set(err, 0, "--user `%s`: expected UID[:GID] (numbers below 4294967295; names are "
                                "not looked up)", s);
     *uid = ui;
     *gid = gi;
@@ -117,7 +119,7 @@ int congo_exec_parse_cgroups(struct congo_exec_subcgroup **out, size_t *n_out, c
         const char *path = colon ? colon + 1 : a;
         if (!colon && n > 1) {
             congo_exec_subcgroups_free(s, k);
-            return congo_error_set(err, EINVAL, "--cgroup `%s`: a sub-cgroup for every controller must be the only "
+            return congo_error_set(err, 0, "--cgroup `%s`: a sub-cgroup for every controller must be the only "
                                    "--cgroup (else give CONTROLLER[,...]:SUBPATH)", a);
         }
         if (colon) {
@@ -130,7 +132,7 @@ int congo_exec_parse_cgroups(struct congo_exec_subcgroup **out, size_t *n_out, c
                     for (char **o = s[j].controllers; o && *o; o++)
                         if (strcmp(*o, c) == 0) {
                             congo_exec_subcgroups_free(s, k);
-                            return congo_error_set(err, EINVAL, "--cgroup: controller `%s` is given twice", c);
+                            return congo_error_set(err, 0, "--cgroup: controller `%s` is given twice", c);
                         }
                 e->controllers = xrealloc(e->controllers, (nc + 2) * sizeof(char *));
                 e->controllers[nc++] = xstrdup(c);
@@ -138,7 +140,7 @@ int congo_exec_parse_cgroups(struct congo_exec_subcgroup **out, size_t *n_out, c
             }
             if (nc == 0 || colon == a || a[colon - a - 1] == ',' || a[0] == ',' || strstr(list, ",,")) {
                 congo_exec_subcgroups_free(s, k);
-                return congo_error_set(err, EINVAL, "--cgroup `%s`: empty controller name before `:`", a);
+                return congo_error_set(err, 0, "--cgroup `%s`: empty controller name before `:`", a);
             }
         }
         bool bad = !*path || path[0] == '/';
@@ -149,7 +151,7 @@ int congo_exec_parse_cgroups(struct congo_exec_subcgroup **out, size_t *n_out, c
         }
         if (bad) {
             congo_exec_subcgroups_free(s, k);
-            return congo_error_set(err, EINVAL, "--cgroup `%s`: expected a sub-cgroup path relative to the "
+            return congo_error_set(err, 0, "--cgroup `%s`: expected a sub-cgroup path relative to the "
                                    "container's cgroup, without `..` or empty components", a);
         }
         e->path = xstrdup(path);
@@ -188,7 +190,7 @@ static int apply_flags(oci_process *p, const struct congo_exec_opts *o, congo_er
         p->terminal = true;
     if (o->cwd) {
         if (o->cwd[0] != '/')
-            return congo_error_set(err, EINVAL, "--cwd `%s`: expected an absolute path", o->cwd);
+            return congo_error_set(err, 0, "--cwd `%s`: expected an absolute path", o->cwd);
         free(p->cwd);
         p->cwd = xstrdup(o->cwd);
     }
@@ -203,7 +205,7 @@ static int apply_flags(oci_process *p, const struct congo_exec_opts *o, congo_er
     for (size_t i = 0; o->caps && o->caps[i]; i++) {
         _cleanup_free_ char *c = cap_normalise(o->caps[i]);
         if (congo_cap_from_name(c) < 0)
-            return congo_error_set(err, EINVAL, "--cap `%s`: unknown capability", o->caps[i]);
+            return congo_error_set(err, 0, "--cap `%s`: unknown capability", o->caps[i]);
         if (!p->capabilities)
             p->capabilities = xzalloc(sizeof *p->capabilities);
         strv_append(&p->capabilities->bounding, c);
@@ -232,7 +234,7 @@ static int apply_flags(oci_process *p, const struct congo_exec_opts *o, congo_er
     for (size_t i = 0; o->additional_gids && o->additional_gids[i]; i++) {
         uint32_t g;
         if (parse_id(&g, o->additional_gids[i]) < 0)
-            return congo_error_set(err, EINVAL, "--additional-gids `%s`: expected a group ID (0..4294967294)",
+            return congo_error_set(err, 0, "--additional-gids `%s`: expected a group ID (0..4294967294)",
                                    o->additional_gids[i]);
         p->user.additional_gids = xrealloc(p->user.additional_gids,
                                            (p->user.n_additional_gids + 1) * sizeof *p->user.additional_gids);
@@ -252,7 +254,7 @@ int congo_exec_process(oci_process **out, oci_config *c, oci_process *from_file,
         p = from_file;
         if (o->args && o->args[0]) {
             oci_process_free(p);
-            return congo_error_set(err, EINVAL, "a COMMAND (`%s`) and --process both given: the process comes from "
+            return congo_error_set(err, 0, "a COMMAND (`%s`) and --process both given: the process comes from "
                                    "--process `%s`", o->args[0], o->process_file);
         }
         /* What the process leaves unset comes from the container (runc). */
@@ -275,7 +277,7 @@ int congo_exec_process(oci_process **out, oci_config *c, oci_process *from_file,
         }
     } else {
         if (!o->args || !o->args[0])
-            return congo_error_set(err, EINVAL, "no COMMAND to run (give one after the container ID, or --process)");
+            return congo_error_set(err, 0, "no COMMAND to run (give one after the container ID, or --process)");
         p = cp ? steal_pointer(&c->process) : xzalloc(sizeof *p);
         strv_free(p->args);
         p->args = strv_dup(o->args);
@@ -305,6 +307,9 @@ enum exec_msg {
 
 struct exec_child {
     oci_process *p;
+    const oci_linux *linux_;     /* the container's: personality, memoryPolicy */
+    const char *pfx;             /* JSON path of the process in messages: "process." or "" (--process) */
+    const char *process_file;    /* --process FILE, named in messages about its fields */
     struct congo_seccomp *seccomp;
     const char *id;
     int pidfd;          /* the container's init */
@@ -333,6 +338,14 @@ __attribute__((noreturn)) static void child_fail(struct exec_child *c, congo_err
     _exit(status);
 }
 
+/* Errors about fields of a --process document name it. */
+static int in_file(const struct exec_child *c, congo_error *err, int r)
+{
+    if (r < 0 && c->process_file)
+        congo_error_wrap(err, r, "--process `%s`", c->process_file);
+    return r;
+}
+
 static int move_above(int *fd, int min)
 {
     if (*fd < 0 || *fd >= min)
@@ -342,20 +355,6 @@ static int move_above(int *fd, int min)
         return -errno;
     close(*fd);
     *fd = nfd;
-    return 0;
-}
-
-/* LSM labels for the next execve: process.apparmorProfile and
- * process.selinuxLabel.  Call point for the LSM module being written on
- * branch `procattrs` (lsm.h); until it lands they are not applied, as in
- * `create`. */
-static int exec_apply_lsm_labels(const oci_process *p, congo_error *err)
-{
-    if (p->apparmor_profile)
-        congo_debug("process.apparmorProfile `%s`: not applied (no LSM support in this build yet)",
-                    p->apparmor_profile);
-    if (p->selinux_label)
-        congo_debug("process.selinuxLabel `%s`: not applied (no LSM support in this build yet)", p->selinux_label);
     return 0;
 }
 
@@ -389,7 +388,7 @@ static int check_cwd(const char *cwd, congo_error *err)
     if (n < 0)
         return congo_error_errno(err, "process.cwd \"%s\": getcwd", cwd);
     if (buf[0] != '/')
-        return congo_error_set(err, EPERM, "process.cwd \"%s\" is outside the container's root filesystem", cwd);
+        return congo_error_set(err, 0, "process.cwd \"%s\" is outside the container's root filesystem", cwd);
     return 0;
 }
 
@@ -397,14 +396,20 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
 {
     congo_error err = CONGO_ERROR_INIT;
     const oci_process *p = c->p;
+    struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
     int min_fd = 3 + c->preserve_fds, keep[3], r;
     bool notify, early;
 
     /* Die with congo until the process is set up. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     congo_signals_reset();
-    /* Into the container's cgroup first, before anything is charged. */
+    /* Into the container's cgroup first, before anything is charged; with
+     * process.execCPUAffinity, from its initial CPUs to its final ones. */
+    if (in_file(c, &err, congo_exec_cpu_affinity_initial(p, c->pfx, &err)) < 0)
+        child_fail(c, &err, 1);
     if (c->cgroup && congo_cgroup_exec_enter_self(c->cgroup, !c->cgroup_v2_done, &err) < 0)
+        child_fail(c, &err, 1);
+    if (in_file(c, &err, congo_exec_cpu_affinity_final(p, c->pfx, &err)) < 0)
         child_fail(c, &err, 1);
     if (p->oom_score_adj.set) {
         char val[32];
@@ -426,6 +431,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     keep[2] = c->console_fd;
     if (close_fds_from(min_fd, keep, ARRAY_SIZE(keep)) < 0)
         _exit(1);
+    /* The LSM attr files are opened while /proc is still the host's (and
+     * before the session keyring, which the SELinux label labels). */
+    if (in_file(c, &err, congo_lsm_prepare(&lsm, p, NULL, c->pfx, &err)) < 0)
+        child_fail(c, &err, 1);
 
     /* Before the user namespace: raising a hard limit needs CAP_SYS_RESOURCE
      * in the initial one. */
@@ -459,8 +468,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     if (c->console_fd >= 0)
         close(c->console_fd);
 
-    r = exec_apply_lsm_labels(p, &err);
-    if (r < 0)
+    /* Still privileged (RT policies, negative nice and the RT I/O class
+     * need CAP_SYS_NICE) and before seccomp, as for the init. */
+    if (in_file(c, &err, congo_process_attrs_apply(p, c->linux_, c->pfx, &err)) < 0 ||
+        congo_lsm_apply(&lsm, &err) < 0)
         child_fail(c, &err, 1);
     /* seccomp at N, E or L (seccomp.h). */
     notify = c->seccomp && congo_seccomp_uses_notify(c->seccomp);
@@ -523,7 +534,7 @@ static int ns_to_join(int *flags, pid_t pid, congo_error *err)
             if (errno == ENOENT && ns_types[i].flag == CLONE_NEWTIME)
                 continue; /* a kernel without time namespaces */
             if (errno == ENOENT || errno == ESRCH)
-                return congo_error_set(err, ESRCH, "container not running: its init (pid %d) is gone", (int) pid);
+                return congo_error_set(err, 0, "container not running: its init (pid %d) is gone", (int) pid);
             return congo_error_errno(err, "stat `%s`", path);
         }
         snprintf(path, sizeof path, "/proc/self/ns/%s", ns_types[i].name);
@@ -558,19 +569,19 @@ static int check_status(const struct congo_exec_opts *o, const struct congo_stat
     case CONGO_STATUS_PAUSED:
         if (o->ignore_paused)
             return 0;
-        return congo_error_set(err, EBUSY, "cannot exec in container `%s`: it is paused (resume it, or pass "
+        return congo_error_set(err, 0, "cannot exec in container `%s`: it is paused (resume it, or pass "
                                "--ignore-paused to exec anyway: the process then waits, frozen, until resume)",
                                s->id);
     case CONGO_STATUS_CREATED:
-        return congo_error_set(err, EINVAL, "cannot exec in container `%s`: container not running (it is created: "
+        return congo_error_set(err, 0, "cannot exec in container `%s`: container not running (it is created: "
                                "`congo start %s` first)", s->id, s->id);
     case CONGO_STATUS_CREATING:
-        return congo_error_set(err, EINVAL, "cannot exec in container `%s`: container not running (it is still "
+        return congo_error_set(err, 0, "cannot exec in container `%s`: container not running (it is still "
                                "being created)", s->id);
     case CONGO_STATUS_STOPPED:
         break;
     }
-    return congo_error_set(err, ESRCH, "cannot exec in container `%s`: container not running (it is stopped)", s->id);
+    return congo_error_set(err, 0, "cannot exec in container `%s`: container not running (it is stopped)", s->id);
 }
 
 static int load_process(oci_process **out, const char *file, congo_error *err)
@@ -594,14 +605,14 @@ static int check_options(struct exec_job *j, congo_error *err)
     const struct congo_exec_opts *o = j->o;
     const oci_process *p = j->process;
     if (p->terminal && !o->console_socket && o->console_fd < 0)
-        return congo_error_set(err, EINVAL, o->detach ? "a terminal was asked for (--tty or process.terminal) but "
+        return congo_error_set(err, 0, o->detach ? "a terminal was asked for (--tty or process.terminal) but "
                                "congo detaches and no --console-socket was given to receive it"
                                : "a terminal was asked for but there is no --console-socket to send it to");
     if (!p->terminal && o->console_socket)
-        return congo_error_set(err, EINVAL, "--console-socket given but no terminal was asked for (--tty or "
+        return congo_error_set(err, 0, "--console-socket given but no terminal was asked for (--tty or "
                                "process.terminal)");
     if (o->preserve_fds < 0 || o->preserve_fds > 65536)
-        return congo_error_set(err, EINVAL, "--preserve-fds: %d is out of range", o->preserve_fds);
+        return congo_error_set(err, 0, "--preserve-fds: %d is out of range", o->preserve_fds);
     return 0;
 }
 
@@ -667,7 +678,7 @@ static pid_t spawn(struct exec_job *j, struct exec_child *child, congo_error *er
     }
     if (parent_flags && setns(j->pidfd, parent_flags) < 0) {
         if (errno == ESRCH)
-            return congo_error_set(err, ESRCH, "container not running: `%s` (its init is gone)", j->o->id);
+            return congo_error_set(err, 0, "container not running: `%s` (its init is gone)", j->o->id);
         return congo_error_errno(err, "join the container's pid/time namespace");
     }
     {
@@ -712,12 +723,12 @@ static int child_died(struct exec_job *j, congo_error *err)
     while (w < 0 && errno == EINTR);
     j->pid = 0;
     if (w > 0 && WIFSIGNALED(status))
-        return congo_error_set(err, ECHILD, "the exec process was killed by signal %d while joining the container",
+        return congo_error_set(err, 0, "the exec process was killed by signal %d while joining the container",
                                WTERMSIG(status));
     if (w > 0)
-        return congo_error_set(err, ECHILD, "the exec process exited with status %d while joining the container",
+        return congo_error_set(err, 0, "the exec process exited with status %d while joining the container",
                                WEXITSTATUS(status));
-    return congo_error_set(err, ECHILD, "the exec process died while joining the container");
+    return congo_error_set(err, 0, "the exec process died while joining the container");
 }
 
 /* Drive the child from clone to execve. */
@@ -764,7 +775,7 @@ static int drive_child(struct exec_job *j, congo_error *err)
             continue;
         }
         default:
-            return congo_error_set(err, EPROTO, "unexpected message `%c` from the exec process", type);
+            return congo_error_set(err, 0, "unexpected message `%c` from the exec process", type);
         }
     }
 }
@@ -779,12 +790,12 @@ static int write_pid_file(const char *path, pid_t pid, congo_error *err)
     return 0;
 }
 
-/* seccomp programs compiled for this container, kept in its state directory
- * (removed with it): every exec after the first loads the program back
- * instead of compiling the profile again. */
+/* The cache of compiled seccomp programs `create` uses too (seccomp.h): an
+ * exec loads the container's program back instead of compiling the profile
+ * again (a docker-sized profile takes libseccomp ~15 ms). */
 static char *seccomp_cache_dir(const struct congo_exec_opts *o)
 {
-    return xasprintf("%s/%s/seccomp.cache", o->root, o->id);
+    return xasprintf("%s/.cache/seccomp", o->root);
 }
 
 int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err)
@@ -841,7 +852,7 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
     /* Pin the init: from here on a reused pid cannot fool us. */
     j.pidfd = syscall(SYS_pidfd_open, j.state->pid, 0);
     if (j.pidfd < 0 || !congo_pid_alive(j.state->pid, j.state->pid_start)) {
-        r = congo_error_set(err, ESRCH, "cannot exec in container `%s`: container not running (its init has "
+        r = congo_error_set(err, 0, "cannot exec in container `%s`: container not running (its init has "
                             "exited)", o->id);
         goto out;
     }
@@ -883,6 +894,9 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
 
     child = (struct exec_child){
         .p = j.process,
+        .linux_ = j.config->linux_,
+        .pfx = o->process_file ? "" : "process.",
+        .process_file = o->process_file,
         .seccomp = j.seccomp,
         .id = o->id,
         .pidfd = j.pidfd,

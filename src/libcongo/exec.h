@@ -7,7 +7,8 @@
  * AppArmor profile, SELinux label, umask, oomScoreAdj.  seccomp is always
  * the container's (linux.seccomp).
  *
- * How it joins (no re-exec of congo, no intermediate process):
+ * How it joins (no intermediate process; congo itself runs from a sealed
+ * copy unless its binary is protected, self-exe.h):
  *
  *   congo (host)                          exec'd child
  *   pidfd of the container's init
@@ -16,18 +17,24 @@
  *   container can open its /proc/PID/exe,
  *   fds or memory, or ptrace it)
  *   setns(pidfd, PID|TIME) for children
- *   clone3 [CLONE_INTO_CGROUP on v2]  ──►  born in the container's pid and
- *   back to congo's own pid/time ns        time namespaces; closes every fd
- *   v1: write its pid to cgroup.procs      of congo's it does not need;
- *   oomScoreAdj                            rlimits (still with the host's
- *   GO ────────────────────────────────►   CAP_SYS_RESOURCE); setns(pidfd,
- *                                          USER|MNT|NET|IPC|UTS|CGROUP) at
- *                                          once; setsid, session keyring,
- *                                          terminal, LSM labels, seccomp
- *                                          (N/E/L as seccomp.h says), user,
- *                                          capabilities, umask, cwd (checked
- *   [notify fd → listenerPath]             to be inside the container),
- *   READY ◄────────────────────────────    no_new_privs
+ *   clone3 [CLONE_INTO_CGROUP: cgroup2] ─►  born in the container's pid and
+ *   back to congo's own pid/time ns        time namespaces and cgroup2 dir;
+ *                                          execCPUAffinity.initial; writes
+ *                                          "0" to the v1 `tasks` files (no
+ *                                          cgroup.procs: no RCU wait);
+ *                                          .final; oomScoreAdj; closes every
+ *                                          fd of congo's it does not need;
+ *                                          LSM attr files opened; rlimits
+ *                                          (with the host's CAP_SYS_RESOURCE);
+ *                                          setns(pidfd, USER|MNT|NET|IPC|
+ *                                          UTS|CGROUP) at once; setsid,
+ *                                          session keyring, terminal;
+ *                                          personality, scheduler, ioprio,
+ *                                          memory policy, LSM labels;
+ *   [notify fd → listenerPath] ◄──────     seccomp (N/E/L as seccomp.h says),
+ *                                          user, capabilities, umask, cwd
+ *                                          (checked to be inside the
+ *   READY ◄───────────────────────────     container), no_new_privs
  *   EOF (execve closed the socket) or an   execve
  *   error record
  *
@@ -52,7 +59,7 @@ struct congo_exec_opts {
     bool tty;                     /* --tty */
     const char *console_socket;   /* --console-socket PATH */
     int console_fd;               /* a connected socket that receives the pty master (foreground -t), or -1 */
-    bool detach;                  /* --detach (only checks: congo_exec itself always returns once it runs) */
+    bool detach;                  /* --detach: only for the checks (congo_exec always returns once it runs) */
     const char *cwd;              /* --cwd */
     char **env;                   /* --env K=V, in order */
     const char *user;             /* --user UID[:GID] */

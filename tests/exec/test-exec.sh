@@ -238,8 +238,75 @@ test_exec_gets_the_containers_seccomp_filter() {
     assert_contains "$OUT" "CapEff:	0000000000000020"
     assert_contains "$ERR" "Operation not permitted"
     [ ! -e "$B/rootfs/newdir2" ] || fail "mkdir went through with --process"
-    # The program compiled by the first exec is kept for the next ones.
-    [ -n "$(ls "$ROOT/$ID/seccomp.cache")" ] || fail "no compiled program kept"
+    # The compiled program is kept for the next execs.
+    [ -n "$(ls "$ROOT/.cache/seccomp")" ] || fail "no compiled program kept"
+}
+
+test_exec_seccomp_notify_agent() {
+    # The agent gets the exec'd process's own notify fd, with the state
+    # ("running") and that process's pid; write, read, openat, close and
+    # futex are notified too: nothing congo does after loading the filter
+    # may wait on an agent that has no fd yet.
+    local listener=$TOP_BUILDDIR/contrib/seccomp-listener/seccomp-listener sock=$T/agent.sock lpid
+    [ -x "$listener" ] || fail "$listener is missing (make check builds it)"
+    "$listener" --state-file "$T/state.json" "$sock" mkdir=ok mkdirat=ok 2>"$T/agent.err" &
+    lpid=$!
+    trap "kill $lpid 2>/dev/null || true; cleanup_test" EXIT
+    wait_for test -S "$sock" || fail "the agent did not start: $(cat "$T/agent.err")"
+    start_container ".root.readonly = false
+        | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$sock\", listenerMetadata: \"meta\",
+            syscalls: [{names: [\"mkdir\", \"mkdirat\", \"write\", \"read\", \"openat\", \"close\", \"futex\"],
+                        action: \"SCMP_ACT_NOTIFY\"}]}"
+    wait_for test -s "$T/state.json" || fail "the agent got no state at create"
+    rm -f "$T/state.json"
+    run_congo exec -d --pid-file "$T/e.pid" "$ID" sh -c 'mkdir /notified; echo mkdir=$? > /tmp/out; sleep 100'
+    assert_ok
+    wait_for test -s "$B/rootfs/tmp/out" || fail "the exec'd process did not get through: $(cat "$T/agent.err")"
+    assert_eq "$(cat "$B/rootfs/tmp/out")" "mkdir=0"
+    [ ! -e "$B/rootfs/notified" ] || fail "mkdir was run, not answered"
+    wait_for test -s "$T/state.json" || fail "the agent got no state at exec"
+    assert_eq "$(jq -r .state.status "$T/state.json")" running
+    assert_eq "$(jq -r .state.id "$T/state.json")" "$ID"
+    assert_eq "$(jq -r .state.pid "$T/state.json")" "$PID"
+    assert_eq "$(jq -r .pid "$T/state.json")" "$(cat "$T/e.pid")"
+    assert_eq "$(jq -r .metadata "$T/state.json")" meta
+    # In the foreground too.
+    run_congo exec "$ID" sh -c 'mkdir /notified2; echo mkdir=$?'
+    assert_ok
+    assert_eq "$OUT" "mkdir=0"
+}
+
+test_exec_process_attributes() {
+    # As for the init (tests/process/test-procattrs.sh): the container's
+    # personality, the process's scheduler, I/O priority and, for exec'd
+    # processes only, execCPUAffinity; the session keyring of the container.
+    start_container '.linux.personality = {domain: "LINUX32"}'
+    cp "$TOP_BUILDDIR/tests/helpers/procattrs-probe" "$B/rootfs/probe"
+    # Without execCPUAffinity: the cgroup's CPUs, not those congo runs on.
+    RC=0
+    taskset -c 0 "$CONGO" --root "$ROOT" exec "$ID" /probe > "$T/o" 2>&1 || RC=$?
+    assert_eq "$RC" 0 "$(cat "$T/o")"
+    assert_contains "$(cat "$T/o")" "cpus $(cat /sys/fs/cgroup/cpuset$CG/cpuset.effective_cpus)"
+    assert_contains "$(cat "$T/o")" "personality 0x8"
+    assert_contains "$(cat "$T/o")" "session_keyring _ses.$ID"
+    cat > "$T/p.json" <<'EOF'
+{"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+ "scheduler": {"policy": "SCHED_BATCH", "nice": 7}, "ioPriority": {"class": "IOPRIO_CLASS_IDLE", "priority": 0},
+ "execCPUAffinity": {"initial": "0", "final": "1"}}
+EOF
+    run_congo exec -p "$T/p.json" "$ID"
+    assert_ok
+    assert_contains "$OUT" "policy SCHED_BATCH"
+    assert_contains "$OUT" "nice 7"
+    assert_contains "$OUT" "ioprio IOPRIO_CLASS_IDLE"
+    assert_contains "$OUT" "cpus 1"
+    assert_contains "$OUT" "personality 0x8"
+    # Errors name the field of the process.json.
+    echo '{"args": ["/probe"], "cwd": "/", "scheduler": {"policy": "SCHED_FIFO"}}' > "$T/bad.json"
+    run_congo exec -p "$T/bad.json" "$ID"
+    assert_failed
+    assert_contains "$ERR" "scheduler"
+    assert_eq "$(cgroup_pids)" "$PID "
 }
 
 # ---- hardening ----

@@ -13,7 +13,6 @@
 
 #include "command.h"
 #include "libcongo/exec.h"
-#include "libcongo/self-exe.h"
 #include "libcongo/supervise.h"
 #include "libcongo/terminal.h"
 #include "libcongo/utils.h"
@@ -160,13 +159,6 @@ int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
     struct congo_exec_opts o = { .root = g->root, .console_fd = -1 };
     int first, r;
 
-    /* Before anything else: the process this command puts into the
-     * container must not run with a writable host binary behind its
-     * /proc/self/exe (self-exe.h).  Returns here only from a safe binary. */
-    r = congo_self_exe_protect(err);
-    if (r < 0)
-        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
-                                "read-only or immutable, `chattr +i`, to exec without a sealed copy)");
 
     r = command_parse(&opts, argc, argv, exec_opt, &o, &first, err);
     if (r != 0) {

@@ -25,6 +25,7 @@
 #include "process.h"
 #include "process-attrs.h"
 #include "seccomp.h"
+#include "self-exe.h"
 #include "state.h"
 #include "supervise.h"
 #include "terminal.h"
@@ -303,6 +304,7 @@ enum exec_msg {
     MSG_SECCOMP = 'S', /* child: the seccomp listener fd follows (congo_seccomp_load_send) */
     MSG_READY = 'R',   /* child: everything done; execve next */
     MSG_ERROR = 'E',   /* child: failed; an error record follows */
+    MSG_STUB = 'X',    /* exec-stub: its execve failed; the errno (int) follows */
 };
 
 struct exec_child {
@@ -315,6 +317,7 @@ struct exec_child {
     int pidfd;          /* the container's init */
     int sync_fd;        /* the child's end of the sync socket */
     int console_fd;     /* where the pty master goes (p->terminal), or -1 */
+    int stub_fd;        /* sealed memfd of the exec-stub, or -1: exec directly (self-exe.h) */
     int ns_flags;       /* namespaces to join with setns(pidfd) */
     int preserve_fds;
     bool setgroups_allowed;
@@ -397,7 +400,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     congo_error err = CONGO_ERROR_INIT;
     const oci_process *p = c->p;
     struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
-    int min_fd = 3 + c->preserve_fds, keep[3], r;
+    int min_fd = 3 + c->preserve_fds, keep[4], r;
     bool notify, early;
 
     /* Die with congo until the process is set up. */
@@ -424,11 +427,12 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
      * here (above the preserved ones), close the rest now, before any
      * namespace is entered (a host directory fd as cwd would be an escape). */
     if (move_above(&c->sync_fd, min_fd) < 0 || move_above(&c->pidfd, min_fd) < 0 ||
-        move_above(&c->console_fd, min_fd) < 0)
+        move_above(&c->console_fd, min_fd) < 0 || move_above(&c->stub_fd, min_fd) < 0)
         _exit(1);
     keep[0] = c->sync_fd;
     keep[1] = c->pidfd;
     keep[2] = c->console_fd;
+    keep[3] = c->stub_fd;
     if (close_fds_from(min_fd, keep, ARRAY_SIZE(keep)) < 0)
         _exit(1);
     /* The LSM attr files are opened while /proc is still the host's (and
@@ -505,6 +509,19 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     cloexec_fds_from(min_fd);
     /* PDEATHSIG survives execve: a detached process must outlive congo. */
     prctl(PR_SET_PDEATHSIG, 0);
+    if (c->stub_fd >= 0) {
+        /* Through the exec-stub: congo's binary never is this process's
+         * /proc/self/exe when the program (or its interpreter) is loaded. */
+        _cleanup_free_ char *path = NULL;
+        _cleanup_strv_ char **env = NULL;
+        r = congo_process_exec_prepare(&path, &env, p, NULL, &err);
+        if (r < 0)
+            child_fail(c, &err, r == -ENOENT ? 127 : 126);
+        if (send_byte(c->sync_fd, MSG_READY) < 0)
+            _exit(1);
+        congo_exec_via_stub(c->stub_fd, c->sync_fd, path, p->args, env, &err);
+        child_fail(c, &err, 126);
+    }
     if (send_byte(c->sync_fd, MSG_READY) < 0)
         _exit(1);
     r = congo_process_exec(p, NULL, &err);
@@ -557,6 +574,7 @@ struct exec_job {
     int ns_flags;
     int sync_fd;
     int console_fd;     /* connected --console-socket */
+    int stub_fd;        /* exec-stub memfd, or -1 */
     pid_t pid;
 };
 
@@ -735,9 +753,12 @@ static int child_died(struct exec_job *j, congo_error *err)
 static int drive_child(struct exec_job *j, congo_error *err)
 {
     const oci_linux *l = j->config->linux_;
-    bool ready = false;
+    bool ready = false, notify = j->seccomp && congo_seccomp_uses_notify(j->seccomp);
     int r;
 
+    /* Only what the protocol allows at each point: after READY the other
+     * end is the process about to exec (or the exec-stub), whose memory the
+     * container may reach once it runs as the container's user. */
     for (;;) {
         char type;
         ssize_t n = read_all(j->sync_fd, &type, 1);
@@ -745,6 +766,10 @@ static int drive_child(struct exec_job *j, congo_error *err)
             return congo_error_errno(err, "read from the exec process");
         if (n == 0)
             return ready ? 0 : child_died(j, err); /* EOF after READY: execve closed the socket */
+        if ((type == MSG_READY || type == MSG_SECCOMP) && ready)
+            type = 0;
+        if ((type == MSG_SECCOMP && !notify) || (type == MSG_STUB && (!ready || j->stub_fd < 0)))
+            type = 0;
         switch (type) {
         case MSG_READY:
             ready = true;
@@ -756,6 +781,12 @@ static int drive_child(struct exec_job *j, congo_error *err)
             congo_error_clear(err);
             *err = cerr;
             return err->errnum > 0 ? -err->errnum : -EINVAL;
+        }
+        case MSG_STUB: {
+            int e = 0;
+            if (read_all(j->sync_fd, &e, sizeof e) != (ssize_t) sizeof e)
+                return child_died(j, err);
+            return congo_error_set(err, e, "exec: \"%s\"", j->process->args[0]);
         }
         case MSG_SECCOMP: {
             _cleanup_free_ char *st = NULL;
@@ -772,12 +803,37 @@ static int drive_child(struct exec_job *j, congo_error *err)
             close(nfd);
             if (r < 0)
                 return r;
+            notify = false; /* one fd per process */
             continue;
         }
         default:
-            return congo_error_set(err, 0, "unexpected message `%c` from the exec process", type);
+            return congo_error_set(err, 0, "unexpected message from the exec process");
         }
     }
+}
+
+/* The exec'd process must not exec its program with congo's writable binary
+ * behind /proc/self/exe (self-exe.h): through the exec-stub when it can
+ * (not with LSM exec labels, which would take effect at the stub's exec);
+ * else congo runs from a sealed copy of itself, re-executed here unless the
+ * binary is protected already (this never returns then). */
+static int protect_binary(struct exec_job *j, congo_error *err)
+{
+    _cleanup_close_ int exe = -1;
+    int r;
+
+    /* CONGO_EXEC_NO_STUB: the fallback on purpose (tests, comparisons). */
+    if (congo_exec_stub_available() && !j->process->apparmor_profile && !j->process->selinux_label &&
+        !getenv("CONGO_EXEC_NO_STUB"))
+        return congo_exec_stub_fd(&j->stub_fd, err);
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe >= 0 && congo_self_exe_is_protected(exe))
+        return 0;
+    r = congo_self_exe_protect(err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
+                                "read-only or immutable, `chattr +i`, to exec without a sealed copy)");
+    return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, congo_error *err)
@@ -800,7 +856,7 @@ static char *seccomp_cache_dir(const struct congo_exec_opts *o)
 
 int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err)
 {
-    struct exec_job j = { .o = o, .pidfd = -1, .sync_fd = -1, .console_fd = -1 };
+    struct exec_job j = { .o = o, .pidfd = -1, .sync_fd = -1, .console_fd = -1, .stub_fd = -1 };
     struct exec_child child;
     _cleanup_close_ int dfd = -1, child_sync = -1;
     oci_process *from_file = NULL;
@@ -840,6 +896,9 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
     if (r < 0)
         goto out;
     r = check_options(&j, err);
+    if (r < 0)
+        goto out;
+    r = protect_binary(&j, err);
     if (r < 0)
         goto out;
     if (j.config->linux_ && j.config->linux_->seccomp) {
@@ -902,6 +961,7 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
         .pidfd = j.pidfd,
         .sync_fd = child_sync,
         .console_fd = j.console_fd,
+        .stub_fd = j.stub_fd,
         .ns_flags = j.ns_flags & ~(CLONE_NEWPID | CLONE_NEWTIME),
         .preserve_fds = o->preserve_fds,
         .setgroups_allowed = setgroups_allowed,
@@ -944,6 +1004,8 @@ out:
         close(j.console_fd);
     if (j.pidfd >= 0)
         close(j.pidfd);
+    if (j.stub_fd >= 0)
+        close(j.stub_fd);
     if (j.cgroup)
         congo_cgroup_free(j.cgroup);
     if (j.seccomp)

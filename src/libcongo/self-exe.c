@@ -7,6 +7,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -120,4 +121,55 @@ int congo_self_exe_protect(congo_error *err)
         return r;
     syscall(SYS_execveat, mfd, "", argv, environ, AT_EMPTY_PATH);
     return congo_error_errno(err, "protect congo's binary: execute the sealed copy");
+}
+
+bool congo_exec_stub_available(void)
+{
+    return congo_exec_stub_size > 0;
+}
+
+int congo_exec_stub_fd(int *fd_out, congo_error *err)
+{
+    _cleanup_close_ int fd = -1;
+    if (!congo_exec_stub_available())
+        return congo_error_set(err, ENOTSUP, "this build has no exec-stub for this architecture");
+    fd = memfd_create("congo-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+    if (fd < 0 && errno == EINVAL)
+        fd = memfd_create("congo-exec-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return congo_error_errno(err, "exec-stub: memfd_create");
+    if (write_all(fd, congo_exec_stub, congo_exec_stub_size) < 0)
+        return congo_error_errno(err, "exec-stub: write");
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        return congo_error_errno(err, "exec-stub: seal");
+    *fd_out = steal_fd(&fd);
+    return 0;
+}
+
+int congo_exec_via_stub(int stub_fd, int report_fd, const char *path, char *const argv[], char *const envp[],
+                        congo_error *err)
+{
+    size_t n = strv_length((char **) argv);
+    _cleanup_free_ char **sargv = xnew0(char *, n + 4);
+    char fdbuf[16], self[64];
+    int fl;
+
+    snprintf(fdbuf, sizeof fdbuf, "%d", report_fd);
+    sargv[0] = (char *) "congo-exec-stub";
+    sargv[1] = fdbuf;
+    sargv[2] = (char *) path;
+    for (size_t i = 0; i < n; i++)
+        sargv[3 + i] = argv[i];
+    /* The stub reports on report_fd: it must live through this exec (the
+     * stub's own execve closes it again). */
+    if (report_fd >= 0 && (fl = fcntl(report_fd, F_GETFD)) >= 0)
+        fcntl(report_fd, F_SETFD, fl & ~FD_CLOEXEC);
+    /* execve, which any seccomp profile that lets the process run programs
+     * allows; execveat where there is no /proc. */
+    snprintf(self, sizeof self, "/proc/self/fd/%d", stub_fd);
+    execve(self, sargv, (char **) envp);
+    if (errno == ENOENT || errno == ENOTDIR)
+        syscall(SYS_execveat, stub_fd, "", sargv, envp, AT_EMPTY_PATH);
+    return congo_error_errno(err, "execute congo's exec-stub (which keeps congo's binary out of the "
+                             "container's reach)");
 }

@@ -18,12 +18,23 @@
  * environment.  Installing congo immutable (`chattr +i`) or on a read-only
  * mount avoids the copy and the second exec (~0.5 ms).
  *
- * Call it first thing in a command that puts a process into a container
- * (congo exec; create/run: see the report of the exec branch). */
+ * The cheap way: the exec-stub.  The process that puts the container's
+ * program in place execs a tiny freestanding program (exec-stub.c) from a
+ * sealed memfd, once it is entirely set up (user, capabilities, seccomp),
+ * and that stub makes the final execve: /proc/self/exe is then the sealed
+ * stub, never congo.  One exec of a page or two, no second start of congo.
+ * Not with LSM exec labels: they would take effect at the stub's exec (an
+ * SELinux domain would need the memfd as its entrypoint), so with labels,
+ * or on an architecture without a stub, congo re-executes itself instead:
+ *
+ *   congo_self_exe_protect()   first thing, or once it knows it needs it
+ *   congo_exec_stub_fd()       before the clone (the child inherits it)
+ *   congo_exec_via_stub()      in the child, instead of execve */
 #ifndef CONGO_SELF_EXE_H
 #define CONGO_SELF_EXE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 
@@ -36,5 +47,20 @@ int congo_self_exe_protect(congo_error *err);
 /* Whether the binary behind fd (open on /proc/self/exe) is protected:
  * sealed against writes, on a read-only mount, or immutable. */
 bool congo_self_exe_is_protected(int fd);
+
+/* The stub of this build: its bytes (congo_exec_stub_size 0: none for this
+ * architecture). */
+extern const unsigned char congo_exec_stub[];
+extern const size_t congo_exec_stub_size;
+bool congo_exec_stub_available(void);
+/* A sealed (F_SEAL_WRITE|SHRINK|GROW|SEAL), close-on-exec memfd holding the
+ * stub. */
+int congo_exec_stub_fd(int *fd_out, congo_error *err);
+/* execve(path, argv, envp) through the stub: returns only when the stub
+ * cannot be executed.  A failure of the final execve is reported by the
+ * stub on report_fd (left open for it, then closed by execve): the byte
+ * 'X' then the errno (int); the stub exits 127 for ENOENT, else 126. */
+int congo_exec_via_stub(int stub_fd, int report_fd, const char *path, char *const argv[], char *const envp[],
+                        congo_error *err);
 
 #endif

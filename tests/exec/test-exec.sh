@@ -447,13 +447,16 @@ test_exec_inheritable_capabilities_stay_empty() {
 
 test_exec_script_cannot_reach_the_host_binary() {
     # runc CVE-2019-5736: the image makes the program a script whose
-    # interpreter is /proc/self/exe, so the kernel runs congo's own binary
-    # in the container, with the image's libc (here a payload preloaded in
-    # its place).  The payload must not be able to write that binary.
-    local congo_copy=$T/congo-under-test lib
+    # interpreter is /proc/self/exe.  Were that congo's binary, the kernel
+    # would run it in the container with the image's libc (here a payload
+    # preloaded in its place), which keeps an fd on it and writes it once no
+    # congo runs any more.  Both ways congo protects itself are tried: the
+    # exec-stub, and (CONGO_EXEC_NO_STUB, as with LSM labels) congo
+    # re-executed from a sealed copy.
+    local congo_copy=$T/congo-under-test lib mode
     cp "$CONGO" "$congo_copy"
     start_container '.root.readonly = false'
-    # What the binary needs to run in the container: its loader and libraries.
+    # What a dynamic binary needs to run in the container: loader, libraries.
     for lib in $(ldd "$congo_copy" | grep -o '/[^ ]*'); do
         mkdir -p "$B/rootfs$(dirname "$lib")"
         cp -L "$lib" "$B/rootfs$lib"
@@ -461,19 +464,35 @@ test_exec_script_cannot_reach_the_host_binary() {
     cc -shared -fPIC -O2 -o "$B/rootfs/exe-writer.so" "$TESTS_DIR/helpers/exe-writer.c" || fail "cannot build the payload"
     printf '#!/proc/self/exe\n' > "$B/rootfs/bin/evil"
     chmod 755 "$B/rootfs/bin/evil"
-    RC=0
-    "$congo_copy" --root "$ROOT" exec -e LD_PRELOAD=/exe-writer.so -e EXE_WRITER_RESULT=/tmp/result "$ID" /bin/evil \
-        > "$T/o" 2>&1 || RC=$?
-    wait_for test -s "$B/rootfs/tmp/result" || fail "the payload did not run (exec: rc $RC, $(cat "$T/o"))"
-    local i
-    for i in $(seq 150); do [ "$(wc -l < "$B/rootfs/tmp/result")" -ge 2 ] && break; sleep 0.05; done
-    local result; result=$(cat "$B/rootfs/tmp/result")
-    # The binary did run in the container (else this test proves nothing) ...
-    assert_contains "$(cat "$T/o")" "unknown command"
-    # ... but not from a file the container can write.
-    assert_contains "$result" "denied"
-    assert_not_contains "$result" "writable"
-    assert_not_contains "$result" "$congo_copy"
+    # The payload works: preloaded into a dynamic program of the container,
+    # it reports that program's (writable) binary.
+    cp /usr/bin/true "$B/rootfs/dynamic-true"
+    run_congo exec -e LD_PRELOAD=/exe-writer.so -e EXE_WRITER_RESULT=/tmp/control "$ID" /dynamic-true
+    wait_for grep -q writable "$B/rootfs/tmp/control" || fail "the payload does not work: $(cat "$B/rootfs/tmp/control" 2>&1)"
+    for mode in stub copy; do
+        rm -f "$B/rootfs/tmp/result"
+        RC=0
+        if [ $mode = copy ]; then export CONGO_EXEC_NO_STUB=1; fi
+        "$congo_copy" --root "$ROOT" exec -e LD_PRELOAD=/exe-writer.so -e EXE_WRITER_RESULT=/tmp/result "$ID" /bin/evil \
+            > "$T/o" 2>&1 || RC=$?
+        unset CONGO_EXEC_NO_STUB
+        if [ $mode = copy ]; then
+            # congo's code did run in the container, from the sealed copy.
+            assert_contains "$(cat "$T/o")" "unknown command" "$mode"
+            wait_for test -s "$B/rootfs/tmp/result" || fail "the payload did not run (exec: rc $RC, $(cat "$T/o"))"
+        else
+            # The stub ran (static: no payload), exiting without exec'ing anything.
+            assert_eq "$RC" 127 "$mode: $(cat "$T/o")"
+            sleep 0.2
+        fi
+        if [ -e "$B/rootfs/tmp/result" ]; then
+            local i
+            for i in $(seq 150); do [ "$(wc -l < "$B/rootfs/tmp/result")" -ge 2 ] && break; sleep 0.05; done
+            assert_contains "$(cat "$B/rootfs/tmp/result")" "denied" "$mode"
+            assert_not_contains "$(cat "$B/rootfs/tmp/result")" "writable" "$mode"
+            assert_not_contains "$(cat "$B/rootfs/tmp/result")" "$congo_copy" "$mode"
+        fi
+    done
     cmp -s "$CONGO" "$congo_copy" || fail "the binary changed"
 }
 

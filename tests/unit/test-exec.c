@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -320,6 +321,97 @@ static void self_exe_protection(void **state)
     close(mfd);
 }
 
+
+/* Run the stub in a child: stdout into out (NUL-terminated), the report fd's
+ * content into rep; returns the wait status. */
+static int report_fd_used;
+
+static int run_stub(int stub, const char *path, char *const argv[], char *const envp[], char *out, size_t outsz,
+                    char *rep, size_t *replen)
+{
+    int po[2], pr[2], status;
+    pid_t pid;
+    ssize_t n;
+    size_t k = 0;
+
+    assert_int_equal(pipe2(po, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(pr, O_CLOEXEC), 0);
+    report_fd_used = pr[1];
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        congo_error err = CONGO_ERROR_INIT;
+        dup2(po[1], 1);
+        congo_exec_via_stub(stub, pr[1], path, argv, envp, &err);
+        _exit(99);
+    }
+    close(po[1]);
+    close(pr[1]);
+    while (k + 1 < outsz && (n = read(po[0], out + k, outsz - 1 - k)) > 0)
+        k += (size_t) n;
+    out[k] = '\0';
+    n = read(pr[0], rep, 16);
+    *replen = n > 0 ? (size_t) n : 0;
+    close(po[0]);
+    close(pr[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+static void exec_stub(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    char out[512], rep[16];
+    size_t replen;
+    int fd, status, e;
+
+#if defined(__x86_64__) || defined(__aarch64__)
+    assert_true(congo_exec_stub_available());
+#endif
+    if (!congo_exec_stub_available())
+        skip();
+    assert_int_equal(congo_exec_stub_fd(&fd, &err), 0);
+    /* Sealed: nobody writes it, congo_self_exe_is_protected() says so. */
+    assert_true(congo_self_exe_is_protected(fd));
+    assert_int_equal(pwrite(fd, "x", 1, 0), -1);
+    assert_int_equal(errno, EPERM);
+
+    /* It execs the program with its argv and environment, and nothing of the
+     * report fd stays open in it; /proc/self/exe is the program's. */
+    status = run_stub(fd, "/bin/sh",
+                      (char *[]){ "my-sh", "-c", "echo $0 $X; readlink /proc/$$/exe; ls /proc/$$/fd | tr \"\\n\" \" \"; echo", "one",
+                                  NULL },
+                      (char *[]){ "X=env-ok", "PATH=/bin:/usr/bin", NULL }, out, sizeof out, rep, &replen);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(replen, 0);
+    assert_non_null(strstr(out, "one env-ok\n"));
+    assert_non_null(strstr(out, "sh\n"));
+    assert_null(strstr(out, "memfd"));
+    {
+        /* Neither the report fd nor the stub's reach the program. */
+        char a[16], b[16];
+        snprintf(a, sizeof a, " %d ", report_fd_used);
+        snprintf(b, sizeof b, " %d ", fd);
+        const char *list = strstr(out, "\n0 ");
+        assert_non_null(list);
+        if (strstr(list, a) || strstr(list, b))
+            fail_msg("fds of the exec'd program: %s (report %d, stub %d)", list, report_fd_used, fd);
+    }
+
+    /* A failed execve: 'X' and the errno on the report fd, 127 for ENOENT. */
+    status = run_stub(fd, "/nonexistent", (char *[]){ "x", NULL }, (char *[]){ NULL }, out, sizeof out, rep, &replen);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+    assert_int_equal(replen, 1 + sizeof e);
+    assert_int_equal(rep[0], 'X');
+    memcpy(&e, rep + 1, sizeof e);
+    assert_int_equal(e, ENOENT);
+    status = run_stub(fd, "/etc/passwd", (char *[]){ "x", NULL }, (char *[]){ NULL }, out, sizeof out, rep, &replen);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 126);
+    memcpy(&e, rep + 1, sizeof e);
+    assert_int_equal(e, EACCES);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +422,7 @@ int main(void)
         cmocka_unit_test(process_from_file),
         cmocka_unit_test(process_errors),
         cmocka_unit_test(self_exe_protection),
+        cmocka_unit_test(exec_stub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,8 @@
  * AppArmor profile, SELinux label, umask, oomScoreAdj.  seccomp is always
  * the container's (linux.seccomp).
  *
- * How it joins (no intermediate process; congo itself runs from a sealed
- * copy unless its binary is protected, self-exe.h):
+ * How it joins (no intermediate process, no re-exec of congo; the final
+ * execve goes through the exec-stub, self-exe.h):
  *
  *   congo (host)                          exec'd child
  *   pidfd of the container's init
@@ -35,8 +35,9 @@
  *                                          user, capabilities, umask, cwd
  *                                          (checked to be inside the
  *   READY ◄───────────────────────────     container), no_new_privs
- *   EOF (execve closed the socket) or an   execve
- *   error record
+ *                                          exec-stub (sealed memfd) → execve
+ *   EOF (execve closed the socket), an
+ *   error record, or the stub's errno
  *
  * Errors in the child travel back over the sync socket; a failed exec
  * changes nothing in the container. */

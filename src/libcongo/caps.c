@@ -191,11 +191,13 @@ int congo_caps_drop_bounding(const oci_capabilities *caps, congo_error *err)
     for (int c = 0; c <= last; c++) {
         if (s.bounding & (UINT64_C(1) << c))
             continue;
-        /* Dropping what is already gone needs no CAP_SETPCAP. */
-        if (prctl(PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) == 0)
+        /* One syscall per capability in the usual case; without
+         * CAP_SETPCAP, dropping what is already gone is no error. */
+        if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) == 0)
             continue;
-        if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0)
-            return congo_error_errno(err, "drop %s from the bounding set", congo_cap_name(c) ? congo_cap_name(c) : "?");
+        if (errno == EPERM && prctl(PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) == 0)
+            continue;
+        return congo_error_errno(err, "drop %s from the bounding set", congo_cap_name(c) ? congo_cap_name(c) : "?");
     }
     return 0;
 }

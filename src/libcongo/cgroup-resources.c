@@ -866,9 +866,17 @@ static int apply_devices(struct congo_cgroup *cg, const struct cg_plan *plan, en
                 old = xstrdup(buf);
         }
         r = congo_cgroup_write(d, st->allow_all ? "devices.allow" : "devices.deny", "a", err);
-        for (size_t i = 0; r == 0 && i < st->n; i++) {
-            _cleanup_free_ char *rule = congo_dev_rule_string(&st->ex[i]);
-            r = congo_cgroup_write(d, st->allow_all ? "devices.deny" : "devices.allow", rule, err);
+        if (r == 0 && st->n > 0) {
+            /* One rule per write(), all through one open file. */
+            const char *file = st->allow_all ? "devices.deny" : "devices.allow";
+            _cleanup_close_ int fd = openat(d->fd, file, O_WRONLY | O_CLOEXEC);
+            if (fd < 0)
+                r = congo_error_errno(err, "open `%s`", file);
+            for (size_t i = 0; r == 0 && i < st->n; i++) {
+                _cleanup_free_ char *rule = congo_dev_rule_string(&st->ex[i]);
+                if (write(fd, rule, strlen(rule)) != (ssize_t) strlen(rule))
+                    r = congo_error_errno(err, "write `%s` to `%s`", rule, file);
+            }
         }
         if (r < 0 && old) {
             /* Back to the old list: deny all, then allow each of its lines. */

@@ -163,6 +163,27 @@ int congo_cgroup_path_for(char **out, const char *cgroups_path, const char *id, 
     return congo_cgroup_path_join(out, base, cgroups_path, id, err);
 }
 
+void congo_cgroup_prune_default_parent(const char *path)
+{
+    struct congo_cgroup_hierarchy *h = NULL;
+    size_t n = 0;
+    const char *rest;
+    congo_error ignored = CONGO_ERROR_INIT;
+
+    if (!path || !str_has_prefix(path, "/congo/") || strchr((rest = path + 7), '/') || !*rest)
+        return;
+    if (congo_cgroup_hierarchies(&h, &n, &ignored) < 0) {
+        congo_error_clear(&ignored);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_free_ char *parent = xasprintf("%s/congo", h[i].mountpoint);
+        /* Fails (EBUSY) while another container lives there: fine. */
+        (void) rmdir(parent);
+    }
+    congo_cgroup_hierarchies_free(h, n);
+}
+
 /* ---- small file helpers ---- */
 
 int congo_cgroup_read(int dirfd, const char *file, char *buf, size_t size)
@@ -456,6 +477,30 @@ static bool procs_empty(int dirfd)
 }
 
 /* mkdir -p of cg->path under one hierarchy, recording what was created. */
+/* The fast way when the parents exist (all but the first container under a
+ * parent): mkdir the leaf by its whole path, then open it. */
+static int create_leaf(struct congo_cgroup *cg, size_t i, struct created **created, size_t *nc, congo_error *err)
+{
+    struct congo_cgroup_dir *d = &cg->dirs[i];
+    _cleanup_free_ char *where = xasprintf("%s%s", d->mountpoint, cg->path);
+    int fd;
+
+    if (mkdir(where, 0755) < 0)
+        return errno == ENOENT || errno == EEXIST ? 1 : congo_error_errno(err, "create cgroup `%s`", where);
+    fd = open(where, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        int r = congo_error_errno(err, "open cgroup `%s`", where);
+        rmdir(where);
+        return r;
+    }
+    *created = xrealloc(*created, (*nc + 1) * sizeof **created);
+    (*created)[*nc].dir = i;
+    (*created)[*nc].rel = xstrdup(cg->path + 1);
+    (*nc)++;
+    d->fd = fd;
+    return 0;
+}
+
 static int create_in(struct congo_cgroup *cg, size_t i, struct created **created, size_t *nc, congo_error *err)
 {
     struct congo_cgroup_dir *d = &cg->dirs[i];
@@ -540,7 +585,13 @@ int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_r
     if (r < 0)
         return r;
     for (size_t i = 0; i < cg->n; i++) {
-        r = create_in(cg, i, &created, &nc, err);
+        struct congo_cgroup_dir *d = &cg->dirs[i];
+        /* v1 cpuset leaves need the parent's cpus and mems, and pure v2
+         * parents need controllers enabled: those take the long way. */
+        bool simple = !(d->v2 && cg->mode == CONGO_CGROUP_V2) && !(!d->v2 && list_has(d->name, "cpuset", ","));
+        r = simple ? create_leaf(cg, i, &created, &nc, err) : 1;
+        if (r > 0)
+            r = create_in(cg, i, &created, &nc, err);
         if (r < 0)
             goto fail;
     }
@@ -629,6 +680,14 @@ static bool pidset_has(const struct pidset *s, pid_t p)
 
 /* cgroup.procs of dirfd and of every cgroup below it (the container may
  * have made its own sub-cgroups). */
+/* cgroupfs keeps a directory's link count at 2 + its subdirectories: one
+ * fstat saves listing a leaf cgroup (the common case). */
+static bool has_children(int dirfd)
+{
+    struct stat st;
+    return fstat(dirfd, &st) < 0 || st.st_nlink != 2;
+}
+
 static int collect_pids(int dirfd, const char *where, struct pidset *s, int depth, congo_error *err)
 {
     _cleanup_free_ char *data = NULL;
@@ -653,6 +712,8 @@ static int collect_pids(int dirfd, const char *where, struct pidset *s, int dept
         if (v > 0)
             pidset_add(s, (pid_t) v);
     }
+    if (!has_children(dirfd))
+        return 0;
     dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return 0;
@@ -673,6 +734,17 @@ static int collect_pids(int dirfd, const char *where, struct pidset *s, int dept
             return r;
     }
     return 0;
+}
+
+bool congo_cgroup_looks_empty(struct congo_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        char buf[16];
+        if (cg->dirs[i].fd < 0)
+            continue;
+        return !has_children(cg->dirs[i].fd) && congo_cgroup_read(cg->dirs[i].fd, "cgroup.procs", buf, sizeof buf) == 0;
+    }
+    return true;
 }
 
 static int cgroup_pidset(struct congo_cgroup *cg, struct pidset *s, congo_error *err)
@@ -965,9 +1037,21 @@ int congo_cgroup_destroy(struct congo_cgroup *cg, congo_error *err)
 
         if (d->fd < 0)
             continue;
-        r = remove_children(d->fd, where, deadline, 0, &e);
-        close(d->fd);
-        d->fd = -1;
+        if (!has_children(d->fd)) {
+            /* The common case: a leaf whose processes are gone. */
+            close(d->fd);
+            d->fd = -1;
+            if (rmdir(where) == 0 || errno == ENOENT)
+                continue;
+            if (errno != EBUSY) {
+                r = congo_error_errno(&e, "remove cgroup `%s`", where);
+                goto next;
+            }
+        } else {
+            r = remove_children(d->fd, where, deadline, 0, &e);
+            close(d->fd);
+            d->fd = -1;
+        }
         if (r == 0) {
             mp = open(d->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (mp < 0)
@@ -983,6 +1067,7 @@ int congo_cgroup_destroy(struct congo_cgroup *cg, congo_error *err)
             }
             sleep_ms(wait);
         }
+    next:
         /* Keep going through the other hierarchies; report the first error. */
         if (r < 0 && ret == 0) {
             ret = r;

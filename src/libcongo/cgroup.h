@@ -52,11 +52,20 @@ int congo_cgroup_clone_fd(struct congo_cgroup *cg);
 int congo_cgroup_enter(struct congo_cgroup *cg, pid_t pid, congo_error *err);
 /* Every pid in the cgroup (sorted, unique). */
 int congo_cgroup_pids(struct congo_cgroup *cg, pid_t **out, size_t *n, congo_error *err);
+/* True when no process is in the cgroup: a cheap look at one hierarchy
+ * (its cgroup.procs, and no sub-cgroups), for the common case of a
+ * container whose init and everything else are gone. */
+bool congo_cgroup_looks_empty(struct congo_cgroup *cg);
 /* Signal every process in the cgroup (cgroup.kill for SIGKILL on v2). */
 int congo_cgroup_kill(struct congo_cgroup *cg, int sig, congo_error *err);
 /* Remove the cgroup from every hierarchy; waits briefly for dying tasks.
  * Missing is success. */
 int congo_cgroup_destroy(struct congo_cgroup *cg, congo_error *err);
+
+/* After destroy: remove congo's default parent (/congo) from every
+ * hierarchy when no container is left in it, so the machine is left as it
+ * was.  Other parents (from linux.cgroupsPath) belong to the caller. */
+void congo_cgroup_prune_default_parent(const char *path);
 
 /* Freezer (v1 freezer / v2 cgroup.freeze). */
 int congo_cgroup_freeze(struct congo_cgroup *cg, bool frozen, congo_error *err);

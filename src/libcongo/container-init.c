@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,13 +44,33 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
+/* send() with MSG_NOSIGNAL: a peer that died must not kill us with SIGPIPE
+ * before we read why it died. */
+static int send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
 int sync_send(int fd, char type, const void *payload, uint32_t len)
 {
-    if (write_all(fd, &type, 1) < 0)
-        return -errno;
-    if (type == SYNC_GO && (write_all(fd, &len, sizeof len) < 0 || (len && write_all(fd, payload, len) < 0)))
-        return -errno;
-    return 0;
+    int r = send_all(fd, &type, 1);
+    if (r == 0 && type == SYNC_GO) {
+        r = send_all(fd, &len, sizeof len);
+        if (r == 0 && len)
+            r = send_all(fd, payload, len);
+    }
+    return r;
 }
 
 int sync_recv(int fd, char *type, char **payload, congo_error *err)
@@ -140,6 +161,33 @@ static int join_session_keyring(const char *id, congo_error *err)
     return 0;
 }
 
+/* Wait until the parent has placed us in our cgroups, then enter the cgroup
+ * namespace (rooted there) and take the cgroup's CPUs instead of the
+ * affinity congo was started with (as runc; execCPUAffinity is for exec'd
+ * processes only).  Runs once: before the first cgroup mount, or after the
+ * rootfs. */
+static int join_cgroup(void *data, congo_error *err)
+{
+    struct init_ctx *ctx = data;
+    int r;
+
+    if (ctx->in_cgroup)
+        return 0;
+    if (!ctx->got_go) {
+        r = wait_for(ctx, SYNC_GO, err);
+        if (r < 0)
+            return r;
+        ctx->got_go = true;
+    }
+    if (!ctx->plan->child_joins && ctx->plan->unshare_flags && unshare(ctx->plan->unshare_flags) < 0)
+        return congo_error_errno(err, "create the cgroup namespace");
+    r = congo_cpu_affinity_reset(err);
+    if (r < 0)
+        return r;
+    ctx->in_cgroup = true;
+    return 0;
+}
+
 /* Block until `congo start` opens the fifo for reading. */
 static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
 {
@@ -209,24 +257,25 @@ void congo_container_init(struct init_ctx *ctx)
         if (sync_send(ctx->sync_fd, SYNC_NS_READY, NULL, 0) < 0)
             _exit(1);
     }
-    r = wait_for(ctx, SYNC_GO, &err);
-    if (r < 0)
-        child_fail(ctx, &err);
+    /* A new user namespace must be mapped before anything is made in it;
+     * otherwise the child builds its rootfs while the parent places it in
+     * its cgroups (an RCU grace period per move on cgroup v1), and waits
+     * only before its cgroup namespace and cgroup mounts (join_cgroup). */
+    if (ctx->plan->create[OCI_NS_USER] || ctx->plan->child_joins) {
+        r = wait_for(ctx, SYNC_GO, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+        ctx->got_go = true;
+    }
     /* In a new user namespace, become its root (the parent mapped it). */
     if (ctx->plan->create[OCI_NS_USER] && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         congo_error_errno(&err, "become root in the new user namespace (does linux.uidMappings map uid 0?)");
         child_fail(ctx, &err);
     }
-    if (!ctx->plan->child_joins && ctx->plan->unshare_flags && unshare(ctx->plan->unshare_flags) < 0) {
-        congo_error_errno(&err, "create the cgroup namespace");
-        child_fail(ctx, &err);
-    }
-    /* procattrs: in its cgroup now, the process gets the cgroup's CPUs, not
-     * the affinity congo was started with (as runc).  execCPUAffinity is
-     * for exec'd processes only (runtime-spec).  Then the LSMs the labels
-     * need, checked and their attr files opened while /proc is the host's
-     * (and before the session keyring, which the SELinux label labels). */
-    if (congo_cpu_affinity_reset(&err) < 0 || congo_lsm_prepare(&lsm, c->process, l->mount_label, "process.", &err) < 0)
+    /* The LSMs the labels need, checked and their attr files opened while
+     * /proc is the host's (and before the session keyring, which the
+     * SELinux label labels). */
+    if (congo_lsm_prepare(&lsm, c->process, l->mount_label, "process.", &err) < 0)
         child_fail(ctx, &err);
     if (setsid() < 0) {
         congo_error_errno(&err, "setsid");
@@ -252,7 +301,11 @@ void congo_container_init(struct init_ctx *ctx)
         .new_cgroupns = ctx->plan->create[OCI_NS_CGROUP],
         .no_pivot = ctx->no_pivot,
     };
+    rctx.before_cgroup = join_cgroup;
+    rctx.before_cgroup_data = ctx;
     if (new_mountns && congo_rootfs_prepare(&rctx, &err) < 0)
+        child_fail(ctx, &err);
+    if (join_cgroup(ctx, &err) < 0)
         child_fail(ctx, &err);
     if (ctx->parent_hooks) {
         if (sync_send(ctx->sync_fd, SYNC_HOOKS, NULL, 0) < 0)

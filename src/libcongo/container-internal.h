@@ -42,6 +42,8 @@ struct init_ctx {
     bool no_new_keyring;
     bool parent_hooks;        /* prestart or createRuntime hooks: child stops for them */
     char *hook_state;         /* state JSON for createContainer/startContainer hooks (received with GO) */
+    bool got_go;              /* the parent's SYNC_GO was read */
+    bool in_cgroup;           /* placed and in its cgroup namespace (join_cgroup ran) */
 };
 
 /* The child's whole life: never returns. */

@@ -77,6 +77,7 @@ struct create_job {
     int sync_fd;
     pid_t pid;
     bool dir_created;
+    bool own_pidns;
 };
 
 static void create_job_undo(struct create_job *j)
@@ -113,6 +114,23 @@ static int run_parent_hooks(struct create_job *j, congo_error *err)
 }
 
 /* Talk the child through its set-up until it is ready for start. */
+/* A step of the parent failed: if the child failed first (and its failure
+ * caused ours, e.g. a pid that no longer exists), its error is the one to
+ * report. */
+static int prefer_child_error(struct create_job *j, int r, congo_error *err)
+{
+    struct pollfd pfd = { .fd = j->sync_fd, .events = POLLIN };
+    congo_error child = CONGO_ERROR_INIT;
+    char type;
+
+    if (poll(&pfd, 1, 0) != 1 || read(j->sync_fd, &type, 1) != 1 || type != SYNC_ERROR ||
+        congo_error_recv(j->sync_fd, &child) <= 0)
+        return r;
+    congo_error_clear(err);
+    *err = child;
+    return err->errnum > 0 ? -err->errnum : -EINVAL;
+}
+
 static int drive_child(struct create_job *j, congo_error *err)
 {
     const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
@@ -122,23 +140,25 @@ static int drive_child(struct create_job *j, congo_error *err)
     if (j->plan.child_joins) {
         char type;
         r = sync_recv(j->sync_fd, &type, NULL, err);
+        if (r > 0 && type == SYNC_ERROR && congo_error_recv(j->sync_fd, err) > 0)
+            return err->errnum > 0 ? -err->errnum : -EINVAL;
         if (r <= 0 || type != SYNC_NS_READY)
             goto child_failed;
     }
     if (j->plan.create[OCI_NS_USER]) {
         r = congo_ns_write_id_maps(j->pid, l, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (l->net_devices.n > 0) {
         r = congo_netdev_move(j->pid, &l->net_devices, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (congo_cgroup_clone_fd(j->cgroup) < 0) {
         r = congo_cgroup_enter(j->cgroup, j->pid, err);
         if (r < 0)
-            return r;
+            return prefer_child_error(j, r, err);
     }
     if (j->config->process->oom_score_adj.set) {
         char path[64], val[32];
@@ -146,12 +166,13 @@ static int drive_child(struct create_job *j, congo_error *err)
         snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int) j->pid);
         r = write_file_at(AT_FDCWD, path, val, n, err);
         if (r < 0)
-            return congo_error_wrap(err, r, "process.oomScoreAdj");
+            return prefer_child_error(j, congo_error_wrap(err, r, "process.oomScoreAdj"), err);
     }
     if (j->config->hooks.n_create_container || j->config->hooks.n_start_container || l->seccomp)
         state_json_for_hooks(&hook_state, j);
-    if (sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0) < 0)
-        goto child_failed;
+    /* The child may have failed already (it builds its rootfs meanwhile):
+     * then its error record is waiting in the socket. */
+    sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0);
     for (;;) {
         char type;
         r = sync_recv(j->sync_fd, &type, NULL, err);
@@ -312,6 +333,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = congo_ns_plan_make(&j.plan, l, err);
     if (r < 0)
         goto out;
+    j.own_pidns = j.plan.create[OCI_NS_PID];
     if (l->seccomp) {
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)
@@ -327,6 +349,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->owner = geteuid();
     j.state->exit_status = -1;
     j.state->systemd_cgroup = o->systemd_cgroup;
+    j.state->own_pidns = j.own_pidns;
     j.state->image_bundle = xstrdup(o->image_bundle);
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
     j.state->poststop_hooks = j.config->hooks.n_poststop > 0;
@@ -625,7 +648,11 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
                                congo_status_name(status));
     if (s->cgroup_path && congo_cgroup_open(&cg, s->cgroup_path, &herr) < 0)
         congo_error_clear(&herr); /* never created: nothing to remove */
-    if (status != CONGO_STATUS_STOPPED || (cg && force)) {
+    /* A stopped init that had its own pid namespace took every process of
+     * the container with it: nothing to kill, unless the cgroup says
+     * otherwise (state can be wrong; --force must still clean up). */
+    if (status != CONGO_STATUS_STOPPED ||
+        (cg && force && (!s->own_pidns || !congo_cgroup_looks_empty(cg)))) {
         if (cg) {
             if (status == CONGO_STATUS_PAUSED)
                 congo_cgroup_freeze(cg, false, &herr);
@@ -644,6 +671,7 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
         congo_cgroup_free(cg);
         if (r < 0)
             return congo_error_wrap(err, r, "delete container `%s`", id);
+        congo_cgroup_prune_default_parent(s->cgroup_path);
     }
     if (s->poststop_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
         config->hooks.n_poststop > 0) {

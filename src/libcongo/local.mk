@@ -34,7 +34,7 @@ libcongo_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(LIBCAP_CFLAGS) $(LIBSECCOMP_CF
 # Everything congo links: libc, yajl, libcap, libseccomp.  libselinux (when
 # built with it) is dlopen'ed by lsm.c only when a container asks for a label:
 # linked, it would load two more libraries on every congo command.
-LIBCONGO_LIBS = $(YAJL_LIBS) $(LIBCAP_LIBS) $(LIBSECCOMP_LIBS) $(DLOPEN_LIBS)
+LIBCONGO_LIBS = $(CONGO_DEPS_LIBS) $(DLOPEN_LIBS)
 
 # config model: semantic validation of config.json (oci-config.h)
 libcongo_a_SOURCES += src/libcongo/oci-config-validate.c

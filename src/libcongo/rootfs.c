@@ -811,9 +811,16 @@ int congo_rootfs_prepare(struct congo_rootfs_ctx *ctx, congo_error *err)
         }
     }
 
-    for (size_t i = 0; i < c->n_mounts; i++)
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        const char *type = c->mounts[i].type;
+        if (ctx->before_cgroup && (streq_ptr(type, "cgroup") || streq_ptr(type, "cgroup2"))) {
+            if ((r = ctx->before_cgroup(ctx->before_cgroup_data, err)) < 0)
+                return r;
+            ctx->before_cgroup = NULL;
+        }
         if ((r = mount_one(ctx, i, err)) < 0)
             return r;
+    }
     if (p->setup_dev && (r = congo_devices_setup(p->rootfd, c->linux_, ctx->new_userns, err)) < 0)
         return r;
     return 0;

@@ -35,6 +35,11 @@ struct congo_rootfs_ctx {
     /* Idmapped bind mounts opened by the parent (congo_rootfs_open_idmapped),
      * indexed like config->mounts; NULL when none. */
     const int *mount_fds;
+    /* Called once, before the first mount of type cgroup/cgroup2: the
+     * container must be in its cgroup and cgroup namespace by then.  Lets
+     * the child build its rootfs while the parent still places it. */
+    int (*before_cgroup)(void *data, congo_error *err);
+    void *before_cgroup_data;
     /* Private state carried from prepare to finalize (NULL before prepare);
      * freed by finalize or congo_rootfs_ctx_clear(). */
     struct congo_rootfs_priv *priv;

@@ -201,6 +201,8 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     gen_str(g, "cgroupPath", s->cgroup_path);
     yajl_gen_string(g, (const unsigned char *) "systemdCgroup", 13);
     yajl_gen_bool(g, s->systemd_cgroup);
+    yajl_gen_string(g, (const unsigned char *) "ownPidns", 8);
+    yajl_gen_bool(g, s->own_pidns);
     yajl_gen_string(g, (const unsigned char *) "created", 7);
     yajl_gen_bool(g, s->created);
     gen_int(g, "exitStatus", s->exit_status);
@@ -267,6 +269,7 @@ int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_
     s->rootfs = xstrdup(tree_str(root, "rootfs"));
     s->created_at = xstrdup(tree_str(root, "createdAt"));
     s->created = tree_bool(root, "created");
+    s->own_pidns = tree_bool(root, "ownPidns");
     s->owner = (uid_t) tree_int(root, "ownerUid", 0);
     s->cgroup_path = xstrdup(tree_str(root, "cgroupPath"));
     s->pid = (pid_t) tree_int(root, "pid", 0);

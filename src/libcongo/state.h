@@ -40,6 +40,7 @@ struct congo_state {
     unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
     char *cgroup_path;          /* the container's cgroup, relative to each hierarchy root */
     bool systemd_cgroup;
+    bool own_pidns;             /* the init had a new pid namespace: nothing outlives it */
     bool created;               /* create finished: the init waits for start */
     int exit_status;            /* recorded by a monitor or a foreground run; -1 when unknown */
     pid_t monitor_pid;          /* the monitor of a detached image container, 0 when none */

@@ -423,11 +423,24 @@ int rm_rf_at(int dirfd, const char *path, congo_error *err)
 
 char *rfc3339_now(void)
 {
+    /* Civil date from days since the epoch (Howard Hinnant's algorithm):
+     * glibc's gmtime_r and strftime load the time zone (/etc/localtime)
+     * first, which a UTC timestamp does not need. */
     struct timespec ts;
-    struct tm tm;
-    char buf[64];
+    long long days, secs, z, era, doe, yoe, doy, mp, y, m, d;
+
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+    days = ts.tv_sec / 86400;
+    secs = ts.tv_sec % 86400;
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = yoe + era * 400 + (m <= 2);
+    return xasprintf("%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600, secs / 60 % 60,
+                     secs % 60, ts.tv_nsec);
 }

@@ -14,6 +14,21 @@ test_run_prints_from_inside_and_cleans_up() {
     assert_no_mounts
 }
 
+test_default_cgroup_is_congo_id_and_leaves_nothing() {
+    make_bundle
+    cfg 'del(.linux.cgroupsPath) | .process.args = ["cat", "/proc/self/cgroup"] | .linux.namespaces = [.linux.namespaces[] | select(.type != "cgroup")]'
+    local id; id=$(cid)
+    local others; others=$(ls /sys/fs/cgroup/pids/congo 2>/dev/null | grep -c . || true)
+    run_congo run -b "$B" "$id"
+    assert_ok
+    assert_contains "$OUT" ":pids:/congo/$id"
+    [ ! -e "/sys/fs/cgroup/pids/congo/$id" ] || fail "the container's cgroup is left"
+    # congo's default parent goes with its last container.
+    if [ "$others" = 0 ]; then
+        [ ! -e /sys/fs/cgroup/pids/congo ] || fail "the empty default parent /congo is left"
+    fi
+}
+
 test_run_exit_code_is_the_containers() {
     make_bundle
     cfg '.process.args = ["sh", "-c", "exit 42"]'

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -107,6 +108,20 @@ static void atomic_write_replaces_whole_file(void **state)
     assert_int_equal(access(dir, F_OK), -1);
 }
 
+static void rfc3339_matches_gmtime(void **state)
+{
+    _cleanup_free_ char *now = rfc3339_now();
+    time_t t = time(NULL);
+    struct tm tm;
+    char want[32];
+    gmtime_r(&t, &tm);
+    strftime(want, sizeof want, "%Y-%m-%dT%H:%M", &tm);
+    /* Equal to the minute (unless the minute turned between the calls). */
+    assert_int_equal(strlen(now), 30);
+    assert_true(strncmp(now, want, 16) == 0 || tm.tm_sec == 0);
+    assert_int_equal(now[29], 'Z');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +132,7 @@ int main(void)
         cmocka_unit_test(parse_integers_both_ways),
         cmocka_unit_test(strings_and_vectors),
         cmocka_unit_test(atomic_write_replaces_whole_file),
+        cmocka_unit_test(rfc3339_matches_gmtime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

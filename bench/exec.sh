@@ -13,6 +13,12 @@
 #
 #   bench/exec.sh [RUNS]          (default 300 runs per runtime)
 #   EXTRA_JQ='.linux.seccomp = ...' bench/exec.sh
+#
+# With a seccomp profile (congo spec --seccomp's), where congo loads the
+# compiled program from <root>/.cache/seccomp (compiled once; by create too
+# once it uses that cache) and crun compiles the profile on every exec:
+#   d=$(mktemp -d); congo spec --seccomp --bundle $d
+#   EXTRA_JQ=".linux.seccomp = $(jq -c .linux.seccomp $d/config.json)" bench/exec.sh
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-300}

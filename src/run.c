@@ -9,11 +9,9 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +20,7 @@
 #include "command.h"
 #include "run.h"
 #include "libcongo/container.h"
+#include "libcongo/supervise.h"
 #include "libcongo/terminal.h"
 #include "libcongo/utils.h"
 
@@ -101,61 +100,6 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
     return 0;
 }
 
-struct proxy_job {
-    int master;
-    congo_error err;
-};
-
-static void *proxy_thread(void *data)
-{
-    struct proxy_job *p = data;
-    congo_terminal_proxy(p->master, &p->err);
-    return NULL;
-}
-
-/* Signals congo forwards to the container; SIGCHLD tells us it exited. */
-static void forwardable(sigset_t *set)
-{
-    sigfillset(set);
-    sigdelset(set, SIGKILL);
-    sigdelset(set, SIGSTOP);
-    sigdelset(set, SIGSEGV);
-    sigdelset(set, SIGBUS);
-    sigdelset(set, SIGILL);
-    sigdelset(set, SIGFPE);
-    sigdelset(set, SIGWINCH); /* the terminal proxy handles it */
-    sigdelset(set, SIGTTIN);
-    sigdelset(set, SIGTTOU);
-}
-
-static int exit_code(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
-/* Forward signals until the container's init exits; returns its exit code. */
-static int supervise(pid_t pid, int sfd)
-{
-    for (;;) {
-        struct signalfd_siginfo si;
-        int status;
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            return exit_code(status);
-        if (w < 0 && errno != EINTR)
-            return 255;
-        if (read(sfd, &si, sizeof si) != sizeof si)
-            continue;
-        if (si.ssi_signo == SIGCHLD)
-            continue;
-        kill(pid, (int) si.ssi_signo);
-    }
-}
-
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
     static const struct command_opts opts = { run_usage, "b:de:m:ti", run_longopts, true };
@@ -198,11 +142,8 @@ int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
  * keep the container stays (stopped, its exit status recorded). */
 int run_foreground(struct congo_global *g, struct congo_create_opts *create, bool keep, congo_error *err)
 {
-    struct proxy_job proxy = { .master = -1 };
-    _cleanup_close_ int sock_parent = -1, sfd = -1;
-    pthread_t thread;
-    bool have_thread = false;
-    sigset_t set, old;
+    struct congo_supervisor sup = { .sfd = -1 };
+    _cleanup_close_ int sock_parent = -1, master = -1;
     pid_t pid;
     int r, code;
 
@@ -214,12 +155,12 @@ int run_foreground(struct congo_global *g, struct congo_create_opts *create, boo
         sock_parent = sv[0];
         create->console_fd = sv[1];
     }
-    forwardable(&set);
-    sigprocmask(SIG_BLOCK, &set, &old);
-    sfd = signalfd(-1, &set, SFD_CLOEXEC);
-    if (sfd < 0) {
-        r = congo_error_errno(err, "signalfd");
-        goto restore;
+    r = congo_supervise_begin(&sup, err);
+    if (r < 0) {
+        if (create->console_fd >= 0)
+            close(create->console_fd);
+        create->console_fd = -1;
+        return r;
     }
     r = congo_container_create(&pid, create, err);
     if (create->console_fd >= 0)
@@ -230,9 +171,9 @@ int run_foreground(struct congo_global *g, struct congo_create_opts *create, boo
     /* The pty master arrives during create when process.terminal is set. */
     if (sock_parent >= 0) {
         struct pollfd pfd = { .fd = sock_parent, .events = POLLIN };
-        if (poll(&pfd, 1, 0) > 0 && congo_terminal_recv_fd(&proxy.master, sock_parent, err) < 0) {
+        if (poll(&pfd, 1, 0) > 0 && congo_terminal_recv_fd(&master, sock_parent, err) < 0) {
             congo_error_clear(err);
-            proxy.master = -1;
+            master = -1;
         }
     }
     r = congo_container_start(g->root, create->id, err);
@@ -242,18 +183,7 @@ int run_foreground(struct congo_global *g, struct congo_create_opts *create, boo
         congo_error_clear(&ignored);
         goto restore;
     }
-    if (proxy.master >= 0 && pthread_create(&thread, NULL, proxy_thread, &proxy) == 0)
-        have_thread = true;
-    code = supervise(pid, sfd);
-    if (have_thread) {
-        /* Let the proxy drain what the container printed last; other
-         * processes may still hold the terminal, so do not wait forever. */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        if (pthread_timedjoin_np(thread, NULL, &ts) != 0)
-            pthread_cancel(thread);
-    }
+    code = congo_supervise_wait(&sup, pid, master);
     if (keep) {
         congo_error ignored = CONGO_ERROR_INIT;
         congo_container_record_exit(g->root, create->id, code, &ignored);
@@ -268,9 +198,6 @@ int run_foreground(struct congo_global *g, struct congo_create_opts *create, boo
     }
     r = code;
 restore:
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (proxy.master >= 0)
-        close(proxy.master);
-    congo_error_clear(&proxy.err);
+    congo_supervise_end(&sup);
     return r;
 }

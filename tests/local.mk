@@ -110,3 +110,11 @@ tests_unit_test_procattrs_SOURCES = tests/unit/test-procattrs.c
 tests_unit_test_procattrs_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_procattrs_LDADD = $(UNIT_LDADD)
 endif
+
+# exec (issue 4): the process built for exec, --user/--cgroup/--env parsing, binary protection.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-exec
+tests_unit_test_exec_SOURCES = tests/unit/test-exec.c
+tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_exec_LDADD = $(UNIT_LDADD)
+endif

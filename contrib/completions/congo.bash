@@ -38,6 +38,10 @@ _congo() {
         delete) COMPREPLY=($(compgen -W "--force $(_congo_ids)" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--quiet --format" -- "$cur")) ;;
         spec) COMPREPLY=($(compgen -W "--bundle --rootless" -- "$cur")) ;;
+        exec)
+            if [[ "$cur" == -* ]]; then
+                COMPREPLY=($(compgen -W "--process --tty --console-socket --detach --pid-file --cwd --env --user --additional-gids --cap --no-new-privs --process-label --apparmor --preserve-fds --cgroup --ignore-paused --help" -- "$cur"))
+            else COMPREPLY=($(compgen -W "$(_congo_ids)" -- "$cur")); fi ;;
         *) COMPREPLY=($(compgen -W "$(_congo_ids)" -- "$cur")) ;;
     esac
 }

@@ -117,4 +117,21 @@ struct congo_cgroup_hierarchy {
 int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n, congo_error *err);
 void congo_cgroup_hierarchies_free(struct congo_cgroup_hierarchy *h, size_t n);
 
+/* Added by exec (cgroup-exec.c): `exec --cgroup`.  Narrow an opened cgroup
+ * to an existing sub-cgroup `sub` (relative, no ".."): in every hierarchy
+ * when `controllers` is NULL, else in the v1 hierarchies carrying one of the
+ * comma-separated controllers (an error when none does).  Afterwards
+ * congo_cgroup_enter() and congo_cgroup_clone_fd() use the sub-cgroup there. */
+int congo_cgroup_descend(struct congo_cgroup *cg, const char *controllers, const char *sub, congo_error *err);
+
+/* exec, placing the new process without the cost of cgroup.procs (moving a
+ * process there makes the kernel wait for an RCU grace period, milliseconds):
+ * congo_cgroup_exec_clone_fd() is the cgroup2 directory for clone3's
+ * CLONE_INTO_CGROUP on v2 and hybrid hosts alike (-1: none), and the child
+ * calls congo_cgroup_exec_enter_self() to move itself into the v1
+ * hierarchies by writing "0" to their `tasks` files (one thread, itself: no
+ * process-wide lock), and into cgroup2 too when `v2` (clone3 could not). */
+int congo_cgroup_exec_clone_fd(struct congo_cgroup *cg);
+int congo_cgroup_exec_enter_self(struct congo_cgroup *cg, bool v2, congo_error *err);
+
 #endif

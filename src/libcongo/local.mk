@@ -53,3 +53,26 @@ libcongo_a_SOURCES += src/libcongo/sha256.c src/libcongo/sha256.h
 libcongo_a_SOURCES += \
 	src/libcongo/process-attrs.c src/libcongo/process-attrs.h \
 	src/libcongo/lsm.c src/libcongo/lsm.h
+# Foreground supervision (signal forwarding, terminal proxy), shared by run and exec.
+libcongo_a_SOURCES += src/libcongo/supervise.c src/libcongo/supervise.h
+# exec (issue 4): a process in a running container; placing it in the
+# container's cgroup (--cgroup sub-cgroups).
+libcongo_a_SOURCES += src/libcongo/exec.c src/libcongo/exec.h src/libcongo/cgroup-exec.c \
+	src/libcongo/self-exe.c src/libcongo/self-exe.h src/libcongo/exec-stub-data.c
+# The exec-stub (self-exe.h) is freestanding: built with its own flags only
+# (no libc, no stack protector, whatever CFLAGS say) and embedded in
+# libcongo as bytes.  Architectures without one get an empty stub: congo
+# then re-executes itself from a sealed copy instead.
+EXEC_STUB_FLAGS = -Os -ffreestanding -fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fno-pie -no-pie -nostdlib -static -Wl,--build-id=none -Wl,-z,norelro -s
+src/libcongo/exec-stub: $(srcdir)/src/libcongo/exec-stub.c
+	$(AM_V_CC)$(MKDIR_P) src/libcongo && \
+	if ! $(CC) $(EXEC_STUB_FLAGS) -o $@ $(srcdir)/src/libcongo/exec-stub.c 2> $@.log; then \
+		echo "exec-stub: not built for this architecture (congo re-executes itself instead):"; cat $@.log; \
+		: > $@; \
+	fi; rm -f $@.log
+src/libcongo/exec-stub-bin.h: src/libcongo/exec-stub
+	$(AM_V_GEN)od -An -v -tx1 src/libcongo/exec-stub | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
+src/libcongo/libcongo_a-exec-stub-data.$(OBJEXT): src/libcongo/exec-stub-bin.h
+CLEANFILES += src/libcongo/exec-stub src/libcongo/exec-stub-bin.h
+EXTRA_DIST += src/libcongo/exec-stub.c

@@ -397,10 +397,10 @@ char **congo_process_env(const oci_process *p, const char *home, int listen_fds,
     return env;
 }
 
-int congo_process_exec(const oci_process *p, const char *exe, congo_error *err)
+int congo_process_exec_prepare(char **exe_out, char ***env_out, const oci_process *p, const char *exe,
+                               congo_error *err)
 {
     _cleanup_free_ char *resolved = NULL;
-    _cleanup_strv_ char **env = NULL;
     int r;
 
     if (!p->args || !p->args[0])
@@ -413,8 +413,19 @@ int congo_process_exec(const oci_process *p, const char *exe, congo_error *err)
     }
     if (!home_looked_up)
         remember_home((uint32_t) geteuid());
+    *exe_out = resolved ? steal_pointer(&resolved) : xstrdup(exe);
     /* LISTEN_PID is the pid the program will have: 1 in a new pid namespace. */
-    env = congo_process_env(p, home_from_passwd, listen_fds_count > 0 ? listen_fds_count : 0, (long) getpid());
-    execve(exe, p->args, env);
-    return congo_error_errno(err, "exec: \"%s\"", exe);
+    *env_out = congo_process_env(p, home_from_passwd, listen_fds_count > 0 ? listen_fds_count : 0, (long) getpid());
+    return 0;
+}
+
+int congo_process_exec(const oci_process *p, const char *exe, congo_error *err)
+{
+    _cleanup_free_ char *path = NULL;
+    _cleanup_strv_ char **env = NULL;
+    int r = congo_process_exec_prepare(&path, &env, p, exe, err);
+    if (r < 0)
+        return r;
+    execve(path, p->args, env);
+    return congo_error_errno(err, "exec: \"%s\"", path);
 }

@@ -38,6 +38,11 @@ int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, con
  * LISTEN_FDS/LISTEN_PID when congo_process_listen_fds() found any.  exe NULL:
  * look args[0] up now.  Returns only on error. */
 int congo_process_exec(const oci_process *p, const char *exe, congo_error *err);
+/* Added by exec: what congo_process_exec() passes to execve, for a caller
+ * that makes the execve itself (through the exec-stub, self-exe.h): the
+ * path to exec (exe, or args[0] looked up now) and the environment. */
+int congo_process_exec_prepare(char **exe_out, char ***env_out, const oci_process *p, const char *exe,
+                               congo_error *err);
 
 /* LISTEN_FDS handling: when LISTEN_FDS is set in congo's environment and
  * LISTEN_PID is congo's pid (sd_listen_fds(3)), the container gets

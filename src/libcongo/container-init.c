@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "lsm.h"
@@ -173,7 +174,11 @@ static int join_cgroup(void *data, congo_error *err)
 
     if (ctx->in_cgroup)
         return 0;
-    if (!ctx->got_go) {
+    if (ctx->self_cgroup) {
+        r = congo_cgroup_exec_enter_self(ctx->cgroup, !ctx->cgroup2_done, err);
+        if (r < 0)
+            return r;
+    } else if (!ctx->got_go) {
         r = wait_for(ctx, SYNC_GO, err);
         if (r < 0)
             return r;
@@ -307,6 +312,13 @@ void congo_container_init(struct init_ctx *ctx)
         child_fail(ctx, &err);
     if (join_cgroup(ctx, &err) < 0)
         child_fail(ctx, &err);
+    if (!ctx->got_go) {
+        /* netDevices moved, oom_score_adj set, the hooks' state sent. */
+        r = wait_for(ctx, SYNC_GO, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+        ctx->got_go = true;
+    }
     if (ctx->parent_hooks) {
         if (sync_send(ctx->sync_fd, SYNC_HOOKS, NULL, 0) < 0)
             _exit(1);

@@ -17,7 +17,7 @@ struct congo_seccomp;
  * SYNC_ERROR an error record (congo_error_send). */
 enum sync_msg {
     SYNC_NS_READY = 'N',   /* child: namespaces joined/unshared; write my id maps */
-    SYNC_GO = 'G',         /* parent: maps written, cgroup entered; go on */
+    SYNC_GO = 'G',         /* parent: maps written, cgroup entered (unless the child does it); go on */
     SYNC_HOOKS = 'H',      /* child: mounts done, run prestart/createRuntime hooks */
     SYNC_HOOKS_DONE = 'h', /* parent: they ran */
     SYNC_READY = 'R',      /* child: everything set up, waiting for start */
@@ -44,6 +44,13 @@ struct init_ctx {
     char *hook_state;         /* state JSON for createContainer/startContainer hooks (received with GO) */
     bool got_go;              /* the parent's SYNC_GO was read */
     bool in_cgroup;           /* placed and in its cgroup namespace (join_cgroup ran) */
+    /* The child moves itself into its v1 cgroups (writing "0" to `tasks`
+     * moves the calling thread without the global threadgroup lock and its
+     * RCU grace period) and was cloned straight into its cgroup2 one when
+     * cgroup2_done; else the parent places it before SYNC_GO. */
+    struct congo_cgroup *cgroup;
+    bool self_cgroup;
+    bool cgroup2_done;
 };
 
 /* The child's whole life: never returns. */

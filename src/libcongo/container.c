@@ -78,6 +78,7 @@ struct create_job {
     pid_t pid;
     bool dir_created;
     bool own_pidns;
+    bool self_cgroup;
 };
 
 static void create_job_undo(struct create_job *j)
@@ -155,7 +156,7 @@ static int drive_child(struct create_job *j, congo_error *err)
         if (r < 0)
             return prefer_child_error(j, r, err);
     }
-    if (congo_cgroup_clone_fd(j->cgroup) < 0) {
+    if (!j->self_cgroup && congo_cgroup_clone_fd(j->cgroup) < 0) {
         r = congo_cgroup_enter(j->cgroup, j->pid, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
@@ -415,7 +416,23 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         congo_ns_parent_restore(saved_ns, err);
         goto fail;
     }
-    j.pid = clone_child(j.plan.clone_flags, congo_cgroup_clone_fd(j.cgroup));
+    /* Without a new user namespace (whose root could not write host
+     * cgroup files) and without namespaces to join first, the child places
+     * itself: cloned into its cgroup2 cgroup (on hybrid hosts too), it
+     * moves into the v1 ones alone, with no RCU wait (join_cgroup). */
+    j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins;
+    {
+        int cgfd = j.self_cgroup ? congo_cgroup_exec_clone_fd(j.cgroup) : congo_cgroup_clone_fd(j.cgroup);
+        ctx.cgroup = j.cgroup;
+        ctx.self_cgroup = j.self_cgroup;
+        ctx.cgroup2_done = cgfd >= 0;
+        j.pid = clone_child(j.plan.clone_flags, cgfd);
+        if (j.pid < 0 && cgfd >= 0 && j.self_cgroup && errno != ENOMEM && errno != EAGAIN) {
+            /* A cgroup2 directory clone3 will not take: the child enters it. */
+            ctx.cgroup2_done = false;
+            j.pid = clone_child(j.plan.clone_flags, -1);
+        }
+    }
     if (j.pid == 0) {
         close(j.dirfd); /* the lock belongs to congo, not to the container */
         close(j.sync_fd);

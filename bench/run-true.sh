@@ -48,9 +48,13 @@ rmdir /sys/fs/cgroup/*/congo-bench 2>/dev/null || true
 
 echo
 echo "run of /bin/true ($RUNS runs each, private mount ns without the cgroup2 mount)"
-jq -r '.results[] | "\(.command) \(.mean) \(.stddev)"' "$W/results.json" | while read -r name mean sd; do
+# Means and medians: on a shared machine the mean moves with other load,
+# the median much less.
+jq -r '.results[] | "\(.command) \(.mean) \(.stddev) \(.median)"' "$W/results.json" | while read -r name mean sd median; do
     crun=$(jq -r '.results[] | select(.command == "crun") | .mean' "$W/results.json")
+    crun_median=$(jq -r '.results[] | select(.command == "crun") | .median' "$W/results.json")
     rss=$(awk -v n="$name" '$1 == n {print $2}' "$W/rss")
-    printf '  %-6s %7.2f ms ± %5.2f   ratio to crun %.2f   peak RSS %s KiB\n' "$name" \
-        "$(echo "$mean * 1000" | bc -l)" "$(echo "$sd * 1000" | bc -l)" "$(echo "$mean / $crun" | bc -l)" "$rss"
+    printf '  %-6s mean %6.2f ms ± %5.2f  median %6.2f ms   ratio to crun: mean %.2f, median %.2f   peak RSS %s KiB\n' \
+        "$name" "$(echo "$mean * 1000" | bc -l)" "$(echo "$sd * 1000" | bc -l)" "$(echo "$median * 1000" | bc -l)" \
+        "$(echo "$mean / $crun" | bc -l)" "$(echo "$median / $crun_median" | bc -l)" "$rss"
 done

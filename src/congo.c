@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "libcongo/cli.h"
 #include "libcongo/log.h"
 #include "libcongo/utils.h"
 
@@ -143,48 +144,14 @@ const char *congo_default_root(void)
 
 int command_require_args(const char *cmd, int have, int min, int max, const char *what, congo_error *err)
 {
-    if (have < min)
-        return congo_error_set(err, 0, "missing %s (see `congo %s --help`)", what, cmd);
-    if (max >= 0 && have > max)
-        return congo_error_set(err, 0, "too many arguments: expected %s (see `congo %s --help`)", what, cmd);
-    return 0;
+    return congo_cli_require_args("congo", cmd, have, min, max, what, err);
 }
 
 int command_parse(const struct command_opts *o, int argc, char **argv, command_opt_fn fn, void *data,
                   int *first_arg, congo_error *err)
 {
-    _cleanup_free_ char *shortopts = NULL;
-    _cleanup_free_ struct option *longopts = NULL;
-    size_t n = 0;
-    int c;
-
-    /* Add --help/-h, silence getopt's own messages (we report through *err). */
-    while (o->longopts && o->longopts[n].name)
-        n++;
-    longopts = xnew0(struct option, n + 2);
-    memcpy(longopts, o->longopts, n * sizeof *longopts);
-    longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
-    shortopts = xasprintf("%s:h%s", o->stop_at_arg ? "+" : "", o->shortopts ? o->shortopts : "");
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long_only(argc, argv, shortopts, longopts, NULL)) != -1) {
-        int r;
-        if (c == 'h') {
-            fputs(o->usage, stdout);
-            return 1;
-        }
-        if (c == '?' || c == ':') {
-            const char *bad = argv[optind - 1];
-            if (c == ':' || (optopt && strchr(o->shortopts ? o->shortopts : "", optopt)))
-                return congo_error_set(err, 0, "option `%s` needs a value (see `congo %s --help`)", bad, argv[0]);
-            return congo_error_set(err, 0, "unknown option `%s` (see `congo %s --help`)", bad, argv[0]);
-        }
-        r = fn(c, optarg, data, err);
-        if (r < 0)
-            return r;
-    }
-    *first_arg = optind;
-    return 0;
+    const struct congo_cli_opts cli = { "congo", o->usage, o->shortopts, o->longopts, o->stop_at_arg, true };
+    return congo_cli_parse(&cli, argc, argv, fn, data, first_arg, err);
 }
 
 enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD_CGROUP, OPT_ROOTLESS, OPT_CRIU };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/image-command.h"
+#include "libcongo/cli.h"
 #include "libcongo/log.h"
 #include "libcongo/utils.h"
 
@@ -62,46 +63,14 @@ int parse_bool_arg(const char *opt, const char *arg, bool *out, congo_error *err
 
 int image_require_args(const char *cmd, int have, int min, int max, const char *what, congo_error *err)
 {
-    if (have < min)
-        return congo_error_set(err, 0, "missing %s (see `congo-image %s --help`)", what, cmd);
-    if (max >= 0 && have > max)
-        return congo_error_set(err, 0, "too many arguments: expected %s (see `congo-image %s --help`)", what, cmd);
-    return 0;
+    return congo_cli_require_args("congo-image", cmd, have, min, max, what, err);
 }
 
 int image_parse(const struct image_cmd_opts *o, int argc, char **argv, image_opt_fn fn, void *data, int *first,
                 congo_error *err)
 {
-    _cleanup_free_ char *shortopts = NULL;
-    _cleanup_free_ struct option *longopts = NULL;
-    size_t n = 0;
-    int c;
-
-    while (o->longopts && o->longopts[n].name)
-        n++;
-    longopts = xnew0(struct option, n + 2);
-    memcpy(longopts, o->longopts, n * sizeof *longopts);
-    longopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
-    shortopts = xasprintf(":h%s", o->shortopts ? o->shortopts : "");
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        int r;
-        if (c == 'h') {
-            fputs(o->usage, stdout);
-            return 1;
-        }
-        if (c == ':')
-            return congo_error_set(err, 0, "option `%s` needs a value (see `congo-image %s --help`)", argv[optind - 1],
-                                   argv[0]);
-        if (c == '?')
-            return congo_error_set(err, 0, "unknown option `%s` (see `congo-image %s --help`)", argv[optind - 1],
-                                   argv[0]);
-        if ((r = fn(c, optarg, data, err)) < 0)
-            return r;
-    }
-    *first = optind;
-    return 0;
+    const struct congo_cli_opts cli = { "congo-image", o->usage, o->shortopts, o->longopts, false, false };
+    return congo_cli_parse(&cli, argc, argv, fn, data, first, err);
 }
 
 int image_store_open(struct image_global *g, bool create, struct store **out, congo_error *err)

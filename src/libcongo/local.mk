@@ -5,6 +5,7 @@ libcongo_a_SOURCES = \
 	src/libcongo/error.c src/libcongo/error.h \
 	src/libcongo/utils.c src/libcongo/utils.h \
 	src/libcongo/log.c src/libcongo/log.h \
+	src/libcongo/cli.c src/libcongo/cli.h \
 	src/libcongo/oci-config.c src/libcongo/oci-config.h \
 	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
 	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \

@@ -38,6 +38,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
+#include "self-exe.h"
 #include "terminal.h"
 #include "utils.h"
 
@@ -112,7 +113,8 @@ __attribute__((noreturn)) static void child_fail(struct init_ctx *ctx, congo_err
  * fifo (it reads until EOF, which execve's O_CLOEXEC produces on success). */
 __attribute__((noreturn)) static void child_fail_late(int fifo, congo_error *err, int status)
 {
-    if (fifo >= 0)
+    char e = CONGO_START_ERROR;
+    if (fifo >= 0 && write_all(fifo, &e, 1) == 0)
         congo_error_send(fifo, err);
     _exit(status);
 }
@@ -252,7 +254,7 @@ void congo_container_init(struct init_ctx *ctx)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     reset_signals();
     if (move_above(&ctx->sync_fd, min_fd) < 0 || move_above(&ctx->fifo_fd, min_fd) < 0 ||
-        move_above(&console, min_fd) < 0)
+        move_above(&console, min_fd) < 0 || move_above(&ctx->stub_fd, min_fd) < 0)
         _exit(1);
 
     if (ctx->plan->child_joins) {
@@ -406,6 +408,19 @@ void congo_container_init(struct init_ctx *ctx)
         child_fail_late(fifo, &err, 1);
     if (ctx->seccomp && !notify && !early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
         child_fail_late(fifo, &err, 1);
+    if (ctx->stub_fd >= 0) {
+        /* Through the exec-stub (self-exe.h): congo's binary is never this
+         * process's /proc/self/exe when the program, or an interpreter such
+         * as `#!/proc/self/exe`, is loaded (runc CVE-2019-5736).  The stub
+         * reports a failed execve on the fifo itself. */
+        _cleanup_free_ char *path = NULL;
+        _cleanup_strv_ char **env = NULL;
+        r = congo_process_exec_prepare(&path, &env, c->process, exe, &err);
+        if (r < 0)
+            child_fail_late(fifo, &err, r == -ENOENT ? 127 : 126);
+        congo_exec_via_stub(ctx->stub_fd, fifo, path, c->process->args, env, &err);
+        child_fail_late(fifo, &err, 126);
+    }
     r = congo_process_exec(c->process, exe, &err);
     child_fail_late(fifo, &err, r == -ENOENT ? 127 : 126);
 }

@@ -25,6 +25,12 @@ enum sync_msg {
     SYNC_ERROR = 'E',      /* child: failed; an error record follows */
 };
 
+/* After READY, the init reports a failure to `congo start` on the exec
+ * fifo: CONGO_START_ERROR and an error record (congo_error_send), or the
+ * exec-stub's 'X' and an errno (self-exe.h).  EOF: the program runs. */
+#define CONGO_START_ERROR 'E'
+#define CONGO_STUB_ERROR 'X'
+
 struct init_ctx {
     const oci_config *config;
     const char *id;
@@ -36,6 +42,7 @@ struct init_ctx {
     int sync_fd;              /* child's end of the sync socket */
     int fifo_fd;              /* O_PATH fd of ROOT/ID/exec.fifo */
     int console_fd;           /* connected console socket (foreground run), or -1 */
+    int stub_fd;              /* sealed memfd of the exec-stub for the final execve, or -1 */
     const char *console_socket; /* --console-socket path, or NULL */
     int preserve_fds;         /* --preserve-fds N (+ LISTEN_FDS): fds 3..3+N-1 pass to the container */
     bool no_pivot;

@@ -30,6 +30,7 @@
 #include "oci-config.h"
 #include "process.h"
 #include "seccomp.h"
+#include "self-exe.h"
 #include "signals.h"
 #include "utils.h"
 
@@ -257,6 +258,30 @@ static int create_fifo(struct create_job *j, int *fifo_fd, congo_error *err)
     return 0;
 }
 
+/* The init must not exec the container's program with congo's writable
+ * binary behind /proc/self/exe (self-exe.h, runc CVE-2019-5736): through
+ * the exec-stub when it can (not with LSM exec labels, which would apply at
+ * the stub's exec); else congo runs from a sealed copy of itself unless its
+ * binary is protected already (congo_self_exe_protect re-executes congo,
+ * so this comes before anything is created). */
+static int protect_binary(struct create_job *j, int *stub_fd, congo_error *err)
+{
+    const oci_process *p = j->config->process;
+    _cleanup_close_ int exe = -1;
+    int r;
+
+    if (congo_exec_stub_available() && !p->apparmor_profile && !p->selinux_label && !getenv("CONGO_EXEC_NO_STUB"))
+        return congo_exec_stub_fd(stub_fd, err);
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe >= 0 && congo_self_exe_is_protected(exe))
+        return 0;
+    r = congo_self_exe_protect(err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
+                                "read-only or immutable, `chattr +i`, to run without a sealed copy)");
+    return 0;
+}
+
 static int resolve_paths(struct create_job *j, char **bundle, char **rootfs, congo_error *err)
 {
     const char *b = j->o->bundle && *j->o->bundle ? j->o->bundle : ".";
@@ -299,7 +324,7 @@ static int check_options(struct create_job *j, congo_error *err)
 int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, congo_error *err)
 {
     struct create_job j = { .o = o, .dirfd = -1, .sync_fd = -1 };
-    _cleanup_close_ int fifo_fd = -1, child_sync = -1;
+    _cleanup_close_ int fifo_fd = -1, child_sync = -1, stub_fd = -1;
     _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL;
     size_t config_len = 0;
     const oci_linux *l;
@@ -328,6 +353,9 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto out;
     r = resolve_paths(&j, &bundle, &rootfs, err);
+    if (r < 0)
+        goto out;
+    r = protect_binary(&j, &stub_fd, err);
     if (r < 0)
         goto out;
     l = j.config->linux_ ? j.config->linux_ : &empty_linux;
@@ -401,6 +429,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         .sync_fd = child_sync,
         .fifo_fd = fifo_fd,
         .console_fd = o->console_fd,
+        .stub_fd = stub_fd,
         .console_socket = o->console_socket,
         .preserve_fds = o->preserve_fds + listen_fds,
         .no_pivot = o->no_pivot,
@@ -520,6 +549,34 @@ int congo_container_load(struct congo_state **out, enum congo_status *status, co
     return 0;
 }
 
+/* What the init says on the fifo once released (container-internal.h):
+ * nothing (EOF) when the program runs. */
+static int read_start_report(int fifo, int dfd, const char *id, congo_error *out)
+{
+    char type;
+    ssize_t n = read_all(fifo, &type, 1);
+
+    if (n <= 0)
+        return 0;
+    if (type == CONGO_START_ERROR) {
+        if (congo_error_recv(fifo, out) > 0)
+            return out->errnum > 0 ? -out->errnum : -EINVAL;
+    } else if (type == CONGO_STUB_ERROR) {
+        int e = 0;
+        _cleanup_config_ oci_config *config = NULL;
+        congo_error ignored = CONGO_ERROR_INIT;
+        if (read_all(fifo, &e, sizeof e) == (ssize_t) sizeof e && e > 0) {
+            const char *prog = congo_state_load_config(&config, dfd, id, &ignored) == 0 && config->process &&
+                                       config->process->args && config->process->args[0]
+                                   ? config->process->args[0]
+                                   : "process.args[0]";
+            congo_error_clear(&ignored);
+            return congo_error_set(out, e, "exec: \"%s\"", prog);
+        }
+    }
+    return congo_error_set(out, EPROTO, "container `%s`: its init failed before the program ran", id);
+}
+
 int congo_container_start(const char *root, const char *id, congo_error *err)
 {
     _cleanup_state_ struct congo_state *s = NULL;
@@ -560,11 +617,11 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
         int fl = fcntl(fifo, F_GETFL);
         fcntl(fifo, F_SETFL, fl & ~O_NONBLOCK);
     }
-    r = congo_error_recv(fifo, &child_err);
-    if (r > 0) {
+    r = read_start_report(fifo, dfd, id, &child_err);
+    if (r < 0) {
         congo_error_clear(err);
         *err = child_err;
-        return err->errnum > 0 ? -err->errnum : -EINVAL;
+        return r;
     }
     {
         _cleanup_config_ oci_config *config = NULL;

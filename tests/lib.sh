@@ -154,8 +154,22 @@ record() {
     return 0
 }
 
+# A test that hangs must not stall the suite: after $CONGO_TEST_TIMEOUT
+# seconds (default 300) its commands are killed (by parent PID: only what the
+# test started) and it fails, its cleanup trap still running.
+watchdog() {
+    local pid=$1 limit=$2 log=$3
+    sleep "$limit"
+    echo "FAIL: the test ran over ${limit} s and was stopped" >> "$log"
+    pkill -TERM -P "$pid" 2>/dev/null
+    kill -TERM "$pid" 2>/dev/null
+    sleep 5
+    pkill -KILL -P "$pid" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null
+}
+
 run_tests() {
-    local t rc filter="${1:-}" log
+    local t rc filter="${1:-}" log tpid wpid
     for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
         [ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
         log=$(mktemp)
@@ -164,11 +178,18 @@ run_tests() {
             T=$(mktemp -d /tmp/congo-t.XXXXXX)
             ROOT=$(mktemp -d /tmp/congo-root.XXXXXX)
             trap cleanup_test EXIT
+            trap 'exit 124' TERM
             set -e
             cd "$T"
             "$t"
-        ) >"$log" 2>&1
-        rc=$?
+        ) >>"$log" 2>&1 &
+        tpid=$!
+        watchdog "$tpid" "${CONGO_TEST_TIMEOUT:-300}" "$log" >/dev/null 2>&1 &
+        wpid=$!
+        rc=0
+        wait "$tpid" || rc=$?
+        kill "$wpid" 2>/dev/null
+        wait "$wpid" 2>/dev/null
         case $rc in
             0) record ok "$t" ;;
             77) record skip "$t" "$(grep -m1 '^SKIP:' "$log" | cut -c7-)" ;;

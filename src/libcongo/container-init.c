@@ -40,6 +40,7 @@
 #include "seccomp.h"
 #include "self-exe.h"
 #include "terminal.h"
+#include "supervise.h"
 #include "utils.h"
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING
@@ -132,19 +133,6 @@ static int wait_for(struct init_ctx *ctx, char want, congo_error *err)
     return 0;
 }
 
-/* Internal fds must not sit where --preserve-fds puts the container's. */
-static int move_above(int *fd, int min)
-{
-    if (*fd < 0 || *fd >= min)
-        return 0;
-    int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-    if (nfd < 0)
-        return -errno;
-    close(*fd);
-    *fd = nfd;
-    return 0;
-}
-
 static int set_hostname(const oci_config *c, congo_error *err)
 {
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
@@ -214,29 +202,6 @@ static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
     return 0;
 }
 
-/* The container starts with a clean signal state: congo's `run` blocks
- * signals to forward them, and a caller may have ignored some; both would
- * otherwise survive execve.  congo installs no handlers, so only ignored
- * signals need resetting: /proc/self/status names them (one read instead
- * of a sigaction per signal). */
-static void reset_signals(void)
-{
-    struct sigaction sa = { .sa_handler = SIG_DFL };
-    _cleanup_free_ char *status = NULL;
-    unsigned long long ignored = ~0ULL;
-    sigset_t none;
-    const char *p;
-
-    if (read_file_at(AT_FDCWD, "/proc/self/status", 0, &status, NULL, NULL) == 0 &&
-        (p = strstr(status, "\nSigIgn:\t")))
-        ignored = strtoull(p + 9, NULL, 16);
-    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
-        if ((ignored & (1ULL << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &sa, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 void congo_container_init(struct init_ctx *ctx)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -252,9 +217,11 @@ void congo_container_init(struct init_ctx *ctx)
     /* Die with congo until create is done (a killed create must not leave
      * a half-built container running); cleared before READY. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    reset_signals();
-    if (move_above(&ctx->sync_fd, min_fd) < 0 || move_above(&ctx->fifo_fd, min_fd) < 0 ||
-        move_above(&console, min_fd) < 0 || move_above(&ctx->stub_fd, min_fd) < 0)
+    /* A clean signal state: congo's `run` blocks signals to forward them,
+     * and a caller may have ignored some; both would survive execve. */
+    congo_signals_reset();
+    if (fd_move_above(&ctx->sync_fd, min_fd) < 0 || fd_move_above(&ctx->fifo_fd, min_fd) < 0 ||
+        fd_move_above(&console, min_fd) < 0 || fd_move_above(&ctx->stub_fd, min_fd) < 0)
         _exit(1);
 
     if (ctx->plan->child_joins) {

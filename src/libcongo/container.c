@@ -40,16 +40,6 @@
 
 static const oci_linux empty_linux;
 
-static int write_pid_file(const char *path, pid_t pid, congo_error *err)
-{
-    char buf[32];
-    int n = snprintf(buf, sizeof buf, "%d", (int) pid); /* digits only: containerd parses it strictly */
-    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
-    if (r < 0)
-        return congo_error_wrap(err, r, "--pid-file");
-    return 0;
-}
-
 /* clone3 into the container's namespaces (and cgroup on v2); falls back to
  * clone for kernels without clone3. */
 static pid_t clone_child(int flags, int cgroup_fd)
@@ -489,7 +479,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto fail;
     if (o->pid_file) {
-        r = write_pid_file(o->pid_file, j.pid, err);
+        r = congo_pid_file_write(o->pid_file, j.pid, err);
         if (r < 0)
             goto fail;
     }

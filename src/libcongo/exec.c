@@ -349,18 +349,6 @@ static int in_file(const struct exec_child *c, congo_error *err, int r)
     return r;
 }
 
-static int move_above(int *fd, int min)
-{
-    if (*fd < 0 || *fd >= min)
-        return 0;
-    int nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
-    if (nfd < 0)
-        return -errno;
-    close(*fd);
-    *fd = nfd;
-    return 0;
-}
-
 /* Without process.capabilities the process keeps congo's capabilities, but
  * never an inheritable or ambient set congo's caller gave it: those would
  * survive execve (CVE-2022-29162). */
@@ -426,8 +414,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     /* Nothing of congo's may reach the container: keep only the fds needed
      * here (above the preserved ones), close the rest now, before any
      * namespace is entered (a host directory fd as cwd would be an escape). */
-    if (move_above(&c->sync_fd, min_fd) < 0 || move_above(&c->pidfd, min_fd) < 0 ||
-        move_above(&c->console_fd, min_fd) < 0 || move_above(&c->stub_fd, min_fd) < 0)
+    if (fd_move_above(&c->sync_fd, min_fd) < 0 || fd_move_above(&c->pidfd, min_fd) < 0 ||
+        fd_move_above(&c->console_fd, min_fd) < 0 || fd_move_above(&c->stub_fd, min_fd) < 0)
         _exit(1);
     keep[0] = c->sync_fd;
     keep[1] = c->pidfd;
@@ -836,16 +824,6 @@ static int protect_binary(struct exec_job *j, congo_error *err)
     return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, congo_error *err)
-{
-    char buf[32];
-    int n = snprintf(buf, sizeof buf, "%d", (int) pid); /* digits only: containerd parses it strictly */
-    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
-    if (r < 0)
-        return congo_error_wrap(err, r, "--pid-file");
-    return 0;
-}
-
 /* The cache of compiled seccomp programs `create` uses too (seccomp.h): an
  * exec loads the container's program back instead of compiling the profile
  * again (a docker-sized profile takes libseccomp ~15 ms). */
@@ -984,7 +962,7 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
     if (r < 0)
         goto out;
     if (o->pid_file) {
-        r = write_pid_file(o->pid_file, j.pid, err);
+        r = congo_pid_file_write(o->pid_file, j.pid, err);
         if (r < 0)
             goto out;
     }

@@ -299,6 +299,16 @@ int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_
     return 0;
 }
 
+int congo_pid_file_write(const char *path, pid_t pid, congo_error *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%d", (int) pid);
+    int r = write_file_replace_at(AT_FDCWD, path, buf, n, 0644, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "--pid-file");
+    return 0;
+}
+
 /* ---- liveness ---- */
 
 int congo_pid_stat(pid_t pid, unsigned long long *start, char *state)

@@ -82,6 +82,10 @@ int congo_state_load_config(oci_config **out, int dirfd, const char *id, congo_e
 /* IDs of every container under root, sorted. */
 int congo_state_list(char ***ids_out, const char *root, congo_error *err);
 
+/* Write a pid file for --pid-file: digits only, no newline (containerd
+ * parses it strictly), replaced atomically. */
+int congo_pid_file_write(const char *path, pid_t pid, congo_error *err);
+
 /* /proc/PID/stat: start time and state letter ('Z' zombie...).  -ESRCH when gone. */
 int congo_pid_stat(pid_t pid, unsigned long long *start, char *state);
 /* True when pid is alive, not a zombie, and started at `start`. */

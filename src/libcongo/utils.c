@@ -343,6 +343,19 @@ int cloexec_fds_from(int first)
     return 0;
 }
 
+int fd_move_above(int *fd, int min)
+{
+    int nfd;
+    if (*fd < 0 || *fd >= min)
+        return 0;
+    nfd = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+    if (nfd < 0)
+        return -errno;
+    close(*fd);
+    *fd = nfd;
+    return 0;
+}
+
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, congo_error *err)
 {
     _cleanup_free_ char *copy = xstrdup(path);

@@ -105,6 +105,10 @@ int close_fds_from(int first, const int *keep, size_t nkeep);
 /* Mark every fd >= first close-on-exec (close_range CLOSE_RANGE_CLOEXEC). */
 int cloexec_fds_from(int first);
 
+/* Move *fd to a number >= min (close-on-exec), e.g. out of the range that
+ * --preserve-fds hands to a container.  0 or -errno. */
+int fd_move_above(int *fd, int min);
+
 /* mkdir -p relative to dirfd; does not follow symlinks for components it creates. */
 int mkdir_p_at(int dirfd, const char *path, mode_t mode, congo_error *err);
 

@@ -188,9 +188,7 @@ int congo_lsm_prepare(struct congo_lsm_exec *x, const oci_process *p, const char
             congo_lsm_exec_clear(x);
             return r;
         }
-        /* TODO(rootfs): pass congo_lsm_mount_data() / the "context" fsconfig key to the mounts. */
-        if (mlabel)
-            congo_warning("linux.mountLabel \"%s\": the container's mounts do not get this context yet", mount_label);
+        /* The mounts get linux.mountLabel as their `context` (rootfs.c). */
     }
     if (label) {
         _cleanup_close_ int kfd = -1;
@@ -233,11 +231,3 @@ int congo_lsm_apply(struct congo_lsm_exec *x, congo_error *err)
     return r;
 }
 
-char *congo_lsm_mount_data(const char *data, const char *mount_label)
-{
-    if (!mount_label || !*mount_label)
-        return data ? xstrdup(data) : NULL;
-    if (data && *data)
-        return xasprintf("%s,context=\"%s\"", data, mount_label);
-    return xasprintf("context=\"%s\"", mount_label);
-}

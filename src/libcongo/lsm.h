@@ -61,14 +61,5 @@ int congo_lsm_apply(struct congo_lsm_exec *x, congo_error *err);
 /* Close what prepare opened (error paths). */
 void congo_lsm_exec_clear(struct congo_lsm_exec *x);
 
-/* linux.mountLabel for the rootfs code: the filesystem data of a mount with
- * `context="LABEL"` appended (quoted: MCS labels contain commas), for
- * mount(2).  With fsconfig(2) pass key "context", value LABEL, unquoted.
- * Apply it to filesystems congo creates (tmpfs, devpts, mqueue...), not to
- * bind mounts, which keep their files' labels.  Returns a new string: data
- * unchanged when mount_label is NULL or "" (data NULL: NULL).
- * Not called by the rootfs code yet: until it is, congo_lsm_prepare() warns
- * on SELinux hosts that the mounts do not get the context. */
-char *congo_lsm_mount_data(const char *data, const char *mount_label);
 
 #endif

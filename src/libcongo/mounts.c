@@ -7,6 +7,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -238,8 +239,9 @@ int congo_fresh_mount_create(int *mntfd, const struct congo_fresh_mount *fm, con
             r = fsconfig(fsfd, FSCONFIG_SET_FLAG, opt, NULL, 0);
         }
         if (r < 0) {
-            _cleanup_free_ char *what = fm->fs_index ? xasprintf("options[%zu] `%s`", fm->fs_index[i], opt)
-                                                     : xasprintf("option `%s`", opt);
+            _cleanup_free_ char *what = fm->fs_index && fm->fs_index[i] != SIZE_MAX
+                                            ? xasprintf("options[%zu] `%s`", fm->fs_index[i], opt)
+                                            : xasprintf("option `%s`", opt);
             return fs_error(fsfd, err, errno, what);
         }
     }
@@ -535,7 +537,13 @@ int congo_attach(const struct congo_attach *a, int targetfd, int *newfd, congo_e
         } else {
             _cleanup_free_ char *data = NULL;
             for (size_t i = 0; fm->fs_options && fm->fs_options[i]; i++) {
-                char *d = data ? xasprintf("%s,%s", data, fm->fs_options[i]) : xstrdup(fm->fs_options[i]);
+                const char *opt = fm->fs_options[i];
+                _cleanup_free_ char *quoted = NULL;
+                /* An SELinux context may hold commas (MCS categories): the
+                 * mount(2) data string needs it quoted. */
+                if (str_has_prefix(opt, "context=") && strchr(opt, ',') && opt[8] != '"')
+                    opt = quoted = xasprintf("context=\"%s\"", opt + 8);
+                char *d = data ? xasprintf("%s,%s", data, opt) : xstrdup(opt);
                 free(data);
                 data = d;
             }

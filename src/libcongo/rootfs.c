@@ -221,7 +221,7 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
     const char *dest = mt->m->destination;
     const uint64_t extra = special ? RESOLVE_NO_SYMLINKS : 0;
     _cleanup_close_ int destfd = -1, mntfd = -1, newfd = -1;
-    _cleanup_free_ char *clean = clean_path(dest), *in = NULL, *mode_opt = NULL;
+    _cleanup_free_ char *clean = clean_path(dest), *in = NULL, *mode_opt = NULL, *context_opt = NULL;
     _cleanup_free_ char **opts = NULL;
     _cleanup_free_ size_t *index = NULL;
     bool created = false, tmpfs = strcmp(fstype, "tmpfs") == 0;
@@ -247,23 +247,40 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
         .attr_set = o->attr_set & ~(uint64_t) (delay_ro ? MOUNT_ATTR_RDONLY : 0),
         .attr_clr = o->attr_clr,
     };
-    /* A tmpfs over an existing directory keeps its mode (as runc). */
-    if (tmpfs && !created && !fs_has_option(o->fs_options, "mode")) {
-        struct stat st;
-        size_t n = strv_length(o->fs_options);
-        if (fstat(destfd, &st) < 0)
-            return congo_error_errno(err, "stat the destination");
-        mode_opt = xasprintf("mode=%04o", (unsigned) (st.st_mode & 07777));
-        opts = xnew0(char *, n + 2);
-        index = xnew0(size_t, n + 1);
-        opts[0] = mode_opt;
-        index[0] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++) {
-            opts[i + 1] = o->fs_options[i];
-            index[i + 1] = o->fs_option_index[i];
+    /* Options congo adds in front of the config's (index SIZE_MAX): a tmpfs
+     * over an existing directory keeps its mode (as runc), and with
+     * linux.mountLabel every filesystem but procfs and sysfs gets that
+     * SELinux context (congo_lsm_prepare refused the label already where
+     * SELinux is not there). */
+    {
+        const char *label = mt->ctx->config->linux_ ? mt->ctx->config->linux_->mount_label : NULL;
+        size_t n = strv_length(o->fs_options), k = 0;
+        if (label && *label && !special && !fs_has_option(o->fs_options, "context"))
+            context_opt = xasprintf("context=%s", label);
+        if (tmpfs && !created && !fs_has_option(o->fs_options, "mode")) {
+            struct stat st;
+            if (fstat(destfd, &st) < 0)
+                return congo_error_errno(err, "stat the destination");
+            mode_opt = xasprintf("mode=%04o", (unsigned) (st.st_mode & 07777));
         }
-        fm.fs_options = opts;
-        fm.fs_index = index;
+        if (mode_opt || context_opt) {
+            opts = xnew0(char *, n + 3);
+            index = xnew0(size_t, n + 2);
+            if (mode_opt) {
+                opts[k] = mode_opt;
+                index[k++] = SIZE_MAX;
+            }
+            if (context_opt) {
+                opts[k] = context_opt;
+                index[k++] = SIZE_MAX;
+            }
+            for (size_t i = 0; i < n; i++) {
+                opts[k] = o->fs_options[i];
+                index[k++] = o->fs_option_index[i];
+            }
+            fm.fs_options = opts;
+            fm.fs_index = index;
+        }
     }
     if ((r = congo_fresh_mount_create(&mntfd, &fm, err)) < 0)
         return r;

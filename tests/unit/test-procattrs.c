@@ -354,19 +354,6 @@ static void exec_affinity_unset_is_noop(void **state)
     free(t);
 }
 
-static void lsm_mount_label(void **state)
-{
-    char *s;
-    assert_string_equal(s = congo_lsm_mount_data("mode=755,size=65536k", "system_u:object_r:container_file_t:s0:c1,c2"),
-                        "mode=755,size=65536k,context=\"system_u:object_r:container_file_t:s0:c1,c2\"");
-    free(s);
-    assert_string_equal(s = congo_lsm_mount_data(NULL, "system_u:object_r:x:s0"), "context=\"system_u:object_r:x:s0\"");
-    free(s);
-    assert_string_equal(s = congo_lsm_mount_data("", "l"), "context=\"l\""), free(s);
-    assert_string_equal(s = congo_lsm_mount_data("mode=755", NULL), "mode=755"), free(s);
-    assert_string_equal(s = congo_lsm_mount_data("mode=755", ""), "mode=755"), free(s);
-    assert_null(congo_lsm_mount_data(NULL, NULL));
-}
 
 static void lsm_build_and_noop(void **state)
 {
@@ -400,7 +387,6 @@ int main(void)
         cmocka_unit_test(mempolicy_translation),
         cmocka_unit_test(mempolicy_errors),
         cmocka_unit_test(exec_affinity_unset_is_noop),
-        cmocka_unit_test(lsm_mount_label),
         cmocka_unit_test(lsm_build_and_noop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

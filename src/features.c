@@ -70,13 +70,7 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     key(j, "ociVersionMax");
     str(j, "1.2.0");
     str_array(j, "hooks", hooks);
-    /* Recognised but refused until idmapped mounts are implemented. */
-    key(j, "mountOptions");
-    yajl_gen_array_open(j);
-    for (const char *const *o = congo_mount_option_names; *o; o++)
-        if (strcmp(*o, "idmap") != 0 && strcmp(*o, "ridmap") != 0)
-            str(j, *o);
-    yajl_gen_array_close(j);
+    str_array(j, "mountOptions", congo_mount_option_names);
 
     key(j, "linux");
     yajl_gen_map_open(j);
@@ -120,7 +114,7 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     enabled(j, "intelRdt", false);
     key(j, "mountExtensions");
     yajl_gen_map_open(j);
-    enabled(j, "idmap", false);
+    enabled(j, "idmap", true);
     yajl_gen_map_close(j);
     enabled(j, "netDevices", true);
     key(j, "memoryPolicy");

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -74,6 +75,83 @@ int sync_send(int fd, char type, const void *payload, uint32_t len)
             r = send_all(fd, payload, len);
     }
     return r;
+}
+
+/* One message: the type, a count, the mount index of each fd, and the fds
+ * with SCM_RIGHTS (the kernel takes at most 253 in one message). */
+int sync_send_mount_fds(int sock, const int *fds, size_t n)
+{
+    int idx[253], sendfds[253];
+    uint32_t count = 0;
+    char type = SYNC_MOUNT_FDS;
+    char cbuf[CMSG_SPACE(sizeof sendfds)] = { 0 };
+    struct iovec iov[3];
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
+
+    for (size_t i = 0; fds && i < n; i++) {
+        if (fds[i] < 0)
+            continue;
+        if (count == 253)
+            return -E2BIG;
+        idx[count] = (int) i;
+        sendfds[count++] = fds[i];
+    }
+    iov[0] = (struct iovec){ &type, 1 };
+    iov[1] = (struct iovec){ &count, sizeof count };
+    iov[2] = (struct iovec){ idx, count * sizeof *idx };
+    if (count) {
+        struct cmsghdr *cm;
+        msg.msg_control = cbuf;
+        msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
+        cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(count * sizeof(int));
+        memcpy(CMSG_DATA(cm), sendfds, count * sizeof(int));
+    }
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err)
+{
+    char type, cbuf[CMSG_SPACE(253 * sizeof(int))];
+    int idx[253], got[253], *fds;
+    uint32_t count = 0;
+    struct iovec iov[3] = { { &type, 1 }, { &count, sizeof count }, { idx, sizeof idx } };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+    struct cmsghdr *cm;
+    ssize_t r;
+    size_t nfd = 0;
+
+    do
+        r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return congo_error_errno(err, "receive the idmapped mounts");
+    if (r < 5 || type != SYNC_MOUNT_FDS || count > 253 || (size_t) r != 5 + count * sizeof(int))
+        return congo_error_set(err, EPROTO, "bad message from congo (idmapped mounts)");
+    for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+            nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            memcpy(got, CMSG_DATA(cm), nfd * sizeof(int));
+        }
+    if (nfd != count)
+        return congo_error_set(err, EPROTO, "bad message from congo (idmapped mounts: %zu fds for %u)", nfd,
+                               (unsigned) count);
+    if (count == 0) {
+        *fds_out = NULL;
+        return 0;
+    }
+    fds = xnew0(int, n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        fds[i] = -1;
+    for (uint32_t i = 0; i < count; i++) {
+        if (idx[i] < 0 || (size_t) idx[i] >= n)
+            return congo_error_set(err, EPROTO, "bad message from congo (idmapped mount %d)", idx[i]);
+        fds[idx[i]] = got[i];
+    }
+    *fds_out = fds;
+    return 0;
 }
 
 int sync_recv(int fd, char *type, char **payload, congo_error *err)
@@ -241,6 +319,13 @@ void congo_container_init(struct init_ctx *ctx)
             child_fail(ctx, &err);
         ctx->got_go = true;
     }
+    /* The idmapped mounts the parent made for us (we could not: it takes
+     * CAP_SYS_ADMIN over the source's filesystem). */
+    if (ctx->plan->create[OCI_NS_USER]) {
+        r = sync_recv_mount_fds(ctx->sync_fd, &ctx->mount_fds, c->n_mounts, &err);
+        if (r < 0)
+            child_fail(ctx, &err);
+    }
     /* In a new user namespace, become its root (the parent mapped it). */
     if (ctx->plan->create[OCI_NS_USER] && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
         congo_error_errno(&err, "become root in the new user namespace (does linux.uidMappings map uid 0?)");
@@ -275,6 +360,7 @@ void congo_container_init(struct init_ctx *ctx)
         .new_cgroupns = ctx->plan->create[OCI_NS_CGROUP],
         .no_pivot = ctx->no_pivot,
     };
+    rctx.mount_fds = ctx->mount_fds;
     rctx.before_cgroup = join_cgroup;
     rctx.before_cgroup_data = ctx;
     if (new_mountns && congo_rootfs_prepare(&rctx, &err) < 0)

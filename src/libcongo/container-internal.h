@@ -21,6 +21,7 @@ enum sync_msg {
     SYNC_HOOKS = 'H',      /* child: mounts done, run prestart/createRuntime hooks */
     SYNC_HOOKS_DONE = 'h', /* parent: they ran */
     SYNC_READY = 'R',      /* child: everything set up, waiting for start */
+    SYNC_MOUNT_FDS = 'F',  /* parent, after GO in a new user namespace: the idmapped mounts it opened */
     SYNC_SECCOMP = 'S',    /* child: the seccomp listener fd message follows */
     SYNC_ERROR = 'E',      /* child: failed; an error record follows */
 };
@@ -58,12 +59,17 @@ struct init_ctx {
     struct congo_cgroup *cgroup;
     bool self_cgroup;
     bool cgroup2_done;
+    int *mount_fds;           /* idmapped mounts made by the parent (new user namespace), or NULL */
 };
 
 /* The child's whole life: never returns. */
 __attribute__((noreturn)) void congo_container_init(struct init_ctx *ctx);
 
 int sync_send(int fd, char type, const void *payload, uint32_t len);
+/* SYNC_MOUNT_FDS: fds[i] (-1 for none) for each of the n mounts; the child
+ * gets an array of n fds back, or NULL when none was sent. */
+int sync_send_mount_fds(int sock, const int *fds, size_t n);
+int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err);
 /* Reads one message; *payload (optional) gets the SYNC_GO payload. 0 on EOF. */
 int sync_recv(int fd, char *type, char **payload, congo_error *err);
 

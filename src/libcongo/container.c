@@ -29,6 +29,7 @@
 #include "netdev.h"
 #include "oci-config.h"
 #include "process.h"
+#include "rootfs.h"
 #include "seccomp.h"
 #include "self-exe.h"
 #include "signals.h"
@@ -165,6 +166,18 @@ static int drive_child(struct create_job *j, congo_error *err)
     /* The child may have failed already (it builds its rootfs meanwhile):
      * then its error record is waiting in the socket. */
     sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0);
+    if (j->plan.create[OCI_NS_USER]) {
+        /* Idmapped mounts need CAP_SYS_ADMIN over their filesystem, which
+         * the child in its new user namespace lacks: made here, sent over. */
+        int *fds = NULL;
+        r = congo_rootfs_open_idmapped(&fds, j->config, j->state->bundle, j->pid, err);
+        if (r < 0)
+            return prefer_child_error(j, r, err);
+        r = sync_send_mount_fds(j->sync_fd, fds, j->config->n_mounts);
+        congo_rootfs_close_idmapped(fds, j->config->n_mounts);
+        if (r < 0 && r != -EPIPE)
+            return congo_error_set(err, -r, "send the idmapped mounts to the container process");
+    }
     for (;;) {
         char type;
         r = sync_recv(j->sync_fd, &type, NULL, err);

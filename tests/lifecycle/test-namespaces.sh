@@ -108,6 +108,25 @@ test_user_namespace_host_sees_mapped_uid() {
     assert_ne "$(ns_of "$pid" user)" "$(ns_of $$ user)"
 }
 
+test_idmapped_bind_in_a_user_namespace() {
+    # A host directory owned by root, bound into a container whose root is
+    # host uid 100000: plain, its files show as nobody; idmapped through the
+    # container's user namespace, as root.  congo (the parent) makes the
+    # idmapped mount, the child in its user namespace could not.
+    make_bundle
+    chmod 755 "$T"
+    chown -R 100000:100000 "$B/rootfs"
+    mkdir -p "$T/data" && echo hi > "$T/data/file"
+    cfg ".linux.namespaces += [{\"type\": \"user\"}] | .linux.uidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] | .linux.gidMappings = [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}] | .mounts += [{\"destination\": \"/plain\", \"source\": \"$T/data\", \"options\": [\"bind\"]}, {\"destination\": \"/mapped\", \"source\": \"$T/data\", \"options\": [\"bind\", \"idmap\"]}] | .process.args = [\"sh\", \"-c\", \"stat -c %u:%g /plain/file /mapped/file; grep -c idmapped /proc/self/mountinfo\"]"
+    run_congo run -b "$B" "$(cid)"
+    case $ERR in *"support idmapped mounts"*) fail "the test directory's filesystem cannot be idmapped: $ERR" ;; esac
+    assert_ok
+    assert_eq "$(echo "$OUT" | sed -n 1p)" "65534:65534"
+    assert_eq "$(echo "$OUT" | sed -n 2p)" "0:0"
+    assert_eq "$(echo "$OUT" | sed -n 3p)" 1
+    assert_no_mounts
+}
+
 test_time_namespace_offsets() {
     make_bundle
     cfg '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400000, "nanosecs": 0}} | .process.args = ["cat", "/proc/uptime"]'

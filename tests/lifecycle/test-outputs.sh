@@ -30,8 +30,8 @@ test_features_validates_and_tells_the_truth() {
     validate features.schema.json "$T/f.json"
     assert_eq "$(jq -r .ociVersionMax "$T/f.json")" 1.2.0
     # containerd refuses idmapped mounts unless this says they work.
-    assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled "$T/f.json")" false
-    assert_eq "$(jq -r '.mountOptions | index("idmap")' "$T/f.json")" null
+    assert_eq "$(jq -r .linux.mountExtensions.idmap.enabled "$T/f.json")" true
+    assert_ne "$(jq -r '.mountOptions | index("idmap")' "$T/f.json")" null
     assert_eq "$(jq -r '.linux.namespaces | length' "$T/f.json")" 8
     assert_eq "$(jq -r .linux.netDevices.enabled "$T/f.json")" true
     assert_contains "$(jq -r '.linux.capabilities | join(" ")' "$T/f.json")" CAP_SYS_ADMIN

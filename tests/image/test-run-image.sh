@@ -56,7 +56,8 @@ test_detached_run_with_monitor_and_logs() {
     assert_eq "$OUT" "$(printf 'out-line\nbye')"
     assert_eq "$ERR" err-line
     wait_status box3 stopped || fail "not stopped"
-    wait_for test "$(congo state box3 | jq -r .exitStatus)" = 5 || true
+    local i
+    for i in $(seq 100); do [ "$(congo state box3 | jq -r .exitStatus)" = 5 ] && break; sleep 0.05; done
     assert_eq "$(congo state box3 | jq -r .exitStatus)" 5
     run_congo logs --timestamps box3
     [[ "$(echo "$OUT" | head -1)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ out-line$ ]] || fail "timestamps: $OUT"

@@ -22,7 +22,8 @@ congo_SOURCES = \
 	src/stats.c \
 	src/logs.c \
 	src/checkpoint.c
-congo_LDADD = libcongo.a $(LIBCONGO_LIBS)
+congo_LDADD = libcongo.a $(CONGO_LINK_LIBS)
+congo_LDFLAGS = $(CONGO_LDFLAGS)
 
 dist_man8_MANS += doc/congo.8
 

@@ -129,6 +129,36 @@ wait_status() {
 state_status() { "$CONGO" --root "$ROOT" state "$1" 2>/dev/null | jq -r .status; }
 state_pid() { "$CONGO" --root "$ROOT" state "$1" 2>/dev/null | jq -r .pid; }
 
+# exe_attack ROOTFS: the moves of runc's CVE-2019-5736, made from the host
+# against the process of the container that runs a script whose interpreter
+# line is `#!/proc/self/exe --log=/tmp/exe-hold` (congo, if anything, blocked
+# opening that fifo for its log): keep an fd on its /proc/PID/exe, let it
+# finish, then open that file for writing and write its first byte back
+# unchanged (0x7f).  Prints "exe=<what /proc/PID/exe named>" then "writable"
+# or "denied: <error>"; fails when no such process shows up.
+exe_attack() {
+    local rootfs=$1 pid= i
+    local p cmd
+    for i in $(seq 250); do
+        for p in /proc/[0-9]*; do
+            cmd=$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null) || continue
+            case $cmd in "/proc/self/exe --log=/tmp/exe-hold "*) pid=${p#/proc/}; break ;; esac
+        done
+        [ -n "$pid" ] && break
+        sleep 0.02
+    done
+    [ -n "$pid" ] || { echo "no process ran the script's interpreter"; return 1; }
+    echo "exe=$(readlink "/proc/$pid/exe")"
+    exec 9< "/proc/$pid/exe" || { echo "cannot open /proc/$pid/exe"; return 1; }
+    local reader
+    cat "$rootfs/tmp/exe-hold" > /dev/null &
+    reader=$!
+    for i in $(seq 250); do readlink "/proc/$pid/exe" > /dev/null 2>&1 || break; sleep 0.02; done
+    if printf '\177' 1<> /proc/self/fd/9 2> "$T/exe-attack.err"; then echo writable; else echo "denied: $(cat "$T/exe-attack.err")"; fi
+    exec 9<&-
+    wait "$reader"
+}
+
 cleanup_test() {
     local id m d
     if [ -d "$ROOT" ]; then

@@ -59,4 +59,24 @@ test_empty_list_is_valid_json() {
     assert_eq "$OUT" ""
 }
 
+test_congo_links_only_its_runtime_libraries() {
+    # Every container start pays congo's own start-up: static, or libc and
+    # the runtime's three libraries at most; never congo-image's.
+    local needed
+    needed=$(readelf -d "$CONGO" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+    if [ -n "$needed" ]; then
+        local lib
+        for lib in $needed; do
+            case $lib in libc.so.*|libyajl.so.*|libcap.so.*|libseccomp.so.*) ;;
+                *) fail "congo needs $lib" ;; esac
+        done
+    else
+        readelf -h "$CONGO" | grep -q 'DYN\|EXEC' || fail "not an executable"
+        readelf -l "$CONGO" | grep -q INTERP && fail "a dynamic loader but no NEEDED libraries"
+    fi
+    # congo-image has what congo must not.
+    readelf -d "$TOP_BUILDDIR/congo-image" | grep -q 'NEEDED.*libcurl' || fail "congo-image without libcurl?"
+    if grep -qa 'curl_easy_init\|archive_read_new' "$CONGO"; then fail "congo carries congo-image's libraries"; fi
+}
+
 run_tests "$@"

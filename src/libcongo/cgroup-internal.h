@@ -23,6 +23,9 @@ struct congo_cgroup {
     struct congo_cgroup_dir *dirs;
     size_t n;
     int v2;             /* index of the cgroup2 dir, -1 when there is none */
+    /* What congo_cgroup_create_begin() made, until _finish() or _abort(). */
+    struct congo_cgroup_made *made;
+    size_t n_made;
 };
 
 /* The dir of the v1 hierarchy carrying `controller` ("memory", "cpu",

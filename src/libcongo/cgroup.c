@@ -287,11 +287,14 @@ static void cgroup_free_dirs(struct congo_cgroup *cg)
     free(cg->dirs);
 }
 
+static void made_free(struct congo_cgroup *cg);
+
 void congo_cgroup_free(struct congo_cgroup *cg)
 {
     if (!cg)
         return;
     cgroup_free_dirs(cg);
+    made_free(cg);
     free(cg->path);
     free(cg);
 }
@@ -362,7 +365,7 @@ int congo_cgroup_clone_fd(struct congo_cgroup *cg)
 
 /* ---- creation ---- */
 
-struct created {
+struct congo_cgroup_made {
     size_t dir;
     char *rel;          /* relative to the mountpoint, e.g. "congo/ID" */
 };
@@ -479,7 +482,7 @@ static bool procs_empty(int dirfd)
 /* mkdir -p of cg->path under one hierarchy, recording what was created. */
 /* The fast way when the parents exist (all but the first container under a
  * parent): mkdir the leaf by its whole path, then open it. */
-static int create_leaf(struct congo_cgroup *cg, size_t i, struct created **created, size_t *nc, congo_error *err)
+static int create_leaf(struct congo_cgroup *cg, size_t i, struct congo_cgroup_made **created, size_t *nc, congo_error *err)
 {
     struct congo_cgroup_dir *d = &cg->dirs[i];
     _cleanup_free_ char *where = xasprintf("%s%s", d->mountpoint, cg->path);
@@ -501,7 +504,7 @@ static int create_leaf(struct congo_cgroup *cg, size_t i, struct created **creat
     return 0;
 }
 
-static int create_in(struct congo_cgroup *cg, size_t i, struct created **created, size_t *nc, congo_error *err)
+static int create_in(struct congo_cgroup *cg, size_t i, struct congo_cgroup_made **created, size_t *nc, congo_error *err)
 {
     struct congo_cgroup_dir *d = &cg->dirs[i];
     _cleanup_free_ char *copy = xstrdup(cg->path + 1);
@@ -564,7 +567,7 @@ static int create_in(struct congo_cgroup *cg, size_t i, struct created **created
     return 0;
 }
 
-static void undo_created(struct congo_cgroup *cg, struct created *created, size_t nc)
+static void undo_created(struct congo_cgroup *cg, struct congo_cgroup_made *created, size_t nc)
 {
     for (size_t k = nc; k-- > 0;) {
         _cleanup_free_ char *full = xasprintf("%s/%s", cg->dirs[created[k].dir].mountpoint, created[k].rel);
@@ -574,54 +577,113 @@ static void undo_created(struct congo_cgroup *cg, struct created *created, size_
     }
 }
 
-int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_resources *res, congo_error *err)
+static void made_free(struct congo_cgroup *cg)
 {
-    _cleanup_cgroup_ struct congo_cgroup *cg = NULL;
-    struct created *created = NULL;
-    size_t nc = 0;
-    int r;
+    for (size_t k = 0; k < cg->n_made; k++)
+        free(cg->made[k].rel);
+    free(cg->made);
+    cg->made = NULL;
+    cg->n_made = 0;
+}
 
-    r = cgroup_new(&cg, path, err);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < cg->n; i++) {
-        struct congo_cgroup_dir *d = &cg->dirs[i];
-        /* v1 cpuset leaves need the parent's cpus and mems, and pure v2
-         * parents need controllers enabled: those take the long way. */
-        bool simple = !(d->v2 && cg->mode == CONGO_CGROUP_V2) && !(!d->v2 && list_has(d->name, "cpuset", ","));
-        r = simple ? create_leaf(cg, i, &created, &nc, err) : 1;
-        if (r > 0)
-            r = create_in(cg, i, &created, &nc, err);
-        if (r < 0)
-            goto fail;
-    }
-    /* A leaf made now everywhere needs no restoring when applying fails:
-     * it is removed.  Device rules apply with or without linux.resources. */
-    size_t leaves = 0;
-    for (size_t k = 0; k < nc; k++)
-        if (strcmp(created[k].rel, cg->path + 1) == 0)
-            leaves++;
-    r = congo_cgroup_apply(cg, res, leaves == cg->n, err);
-    if (r < 0)
-        goto fail;
-    for (size_t k = 0; k < nc; k++)
-        free(created[k].rel);
-    free(created);
-    *out = steal_pointer(&cg);
-    return 0;
-
-fail:
-    /* The dirs hold fds of what we are about to remove: close them first. */
+/* Remove what create_begin/finish made (the dirs' fds first: they hold
+ * what is about to go). */
+void congo_cgroup_create_abort(struct congo_cgroup *cg)
+{
     for (size_t i = 0; i < cg->n; i++)
         if (cg->dirs[i].fd >= 0) {
             close(cg->dirs[i].fd);
             cg->dirs[i].fd = -1;
         }
-    undo_created(cg, created, nc);
-    for (size_t k = 0; k < nc; k++)
-        free(created[k].rel);
-    free(created);
-    return r;
+    undo_created(cg, cg->made, cg->n_made);
+    made_free(cg);
+}
+
+/* The container's directory in the cgroup2 hierarchy (v2 true) or in the v1
+ * ones. */
+static int create_dirs(struct congo_cgroup *cg, bool v2, congo_error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct congo_cgroup_dir *d = &cg->dirs[i];
+        if (d->v2 != v2)
+            continue;
+        /* v1 cpuset leaves need the parent's cpus and mems, and pure v2
+         * parents need controllers enabled: those take the long way. */
+        bool simple = !(d->v2 && cg->mode == CONGO_CGROUP_V2) && !(!d->v2 && list_has(d->name, "cpuset", ","));
+        int r = simple ? create_leaf(cg, i, &cg->made, &cg->n_made, err) : 1;
+        if (r > 0)
+            r = create_in(cg, i, &cg->made, &cg->n_made, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int congo_cgroup_create_begin(struct congo_cgroup **out, const char *path, congo_error *err)
+{
+    _cleanup_cgroup_ struct congo_cgroup *cg = NULL;
+    int r = cgroup_new(&cg, path, err);
+    if (r < 0)
+        return r;
+    r = create_dirs(cg, true, err);
+    if (r < 0) {
+        congo_cgroup_create_abort(cg);
+        return r;
+    }
+    *out = steal_pointer(&cg);
+    return 0;
+}
+
+int congo_cgroup_create_finish(struct congo_cgroup *cg, const oci_resources *res, congo_error *err)
+{
+    int r = create_dirs(cg, false, err);
+    if (r >= 0) {
+        /* A leaf made now everywhere needs no restoring when applying
+         * fails: it is removed.  Device rules apply with or without
+         * linux.resources. */
+        size_t leaves = 0;
+        for (size_t k = 0; k < cg->n_made; k++)
+            if (strcmp(cg->made[k].rel, cg->path + 1) == 0)
+                leaves++;
+        r = congo_cgroup_apply(cg, res, leaves == cg->n, err);
+    }
+    if (r < 0)
+        return r;
+    made_free(cg);
+    return 0;
+}
+
+size_t congo_cgroup_v1_fds(const struct congo_cgroup *cg, int **fds)
+{
+    int *v = xnew0(int, cg->n ? cg->n : 1);
+    for (size_t i = 0; i < cg->n; i++)
+        v[i] = cg->dirs[i].v2 ? -1 : cg->dirs[i].fd;
+    *fds = v;
+    return cg->n;
+}
+
+size_t congo_cgroup_count(const struct congo_cgroup *cg) { return cg->n; }
+
+void congo_cgroup_adopt_fds(struct congo_cgroup *cg, const int *fds, size_t n)
+{
+    for (size_t i = 0; i < n && i < cg->n; i++)
+        if (fds[i] >= 0 && !cg->dirs[i].v2)
+            cg->dirs[i].fd = fds[i];
+}
+
+int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_resources *res, congo_error *err)
+{
+    _cleanup_cgroup_ struct congo_cgroup *cg = NULL;
+    int r = congo_cgroup_create_begin(&cg, path, err);
+    if (r < 0)
+        return r;
+    r = congo_cgroup_create_finish(cg, res, err);
+    if (r < 0) {
+        congo_cgroup_create_abort(cg);
+        return r;
+    }
+    *out = steal_pointer(&cg);
+    return 0;
 }
 
 /* ---- membership ---- */

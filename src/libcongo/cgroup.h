@@ -40,6 +40,22 @@ struct congo_cgroup;
  * is reused only when empty) and apply res (may be NULL).  On failure nothing
  * created here is left behind. */
 int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_resources *res, congo_error *err);
+/* congo_cgroup_create() in two steps, for create's start path: _begin()
+ * makes the cgroup2 directory alone (clone3 places the child in it), and
+ * _finish() the v1 ones and applies res while the child builds its rootfs.
+ * When _finish() fails, _abort() removes what both steps made (once no
+ * process is left in the cgroup2 directory: a cloned child must be gone). */
+int congo_cgroup_create_begin(struct congo_cgroup **out, const char *path, congo_error *err);
+int congo_cgroup_create_finish(struct congo_cgroup *cg, const oci_resources *res, congo_error *err);
+void congo_cgroup_create_abort(struct congo_cgroup *cg);
+/* The directories' fds of cg, one per hierarchy, -1 for cgroup2's, in an
+ * array to free() (the fds stay cg's): what a child cloned before _finish()
+ * needs to move itself into its v1 cgroups.  It takes them with
+ * congo_cgroup_adopt_fds(). */
+size_t congo_cgroup_v1_fds(const struct congo_cgroup *cg, int **fds);
+void congo_cgroup_adopt_fds(struct congo_cgroup *cg, const int *fds, size_t n);
+/* The number of hierarchies cg spans. */
+size_t congo_cgroup_count(const struct congo_cgroup *cg);
 /* Open an existing container cgroup (kill --all, delete, ps, pause...). */
 int congo_cgroup_open(struct congo_cgroup **out, const char *path, congo_error *err);
 void congo_cgroup_free(struct congo_cgroup *cg);

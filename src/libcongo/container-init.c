@@ -77,13 +77,12 @@ int sync_send(int fd, char type, const void *payload, uint32_t len)
     return r;
 }
 
-/* One message: the type, a count, the mount index of each fd, and the fds
- * with SCM_RIGHTS (the kernel takes at most 253 in one message). */
-int sync_send_mount_fds(int sock, const int *fds, size_t n)
+/* One message: the type, a count, the index of each fd, and the fds with
+ * SCM_RIGHTS (the kernel takes at most 253 in one message). */
+int sync_send_fds(int sock, char type, const int *fds, size_t n)
 {
     int idx[253], sendfds[253];
     uint32_t count = 0;
-    char type = SYNC_MOUNT_FDS;
     char cbuf[CMSG_SPACE(sizeof sendfds)] = { 0 };
     struct iovec iov[3];
     struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
@@ -112,7 +111,7 @@ int sync_send_mount_fds(int sock, const int *fds, size_t n)
     return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err)
+int sync_recv_fds(int sock, char want, const char *what, int **fds_out, size_t n, congo_error *err)
 {
     char type, cbuf[CMSG_SPACE(253 * sizeof(int))];
     int idx[253], got[253], *fds;
@@ -127,16 +126,18 @@ int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err)
         r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     while (r < 0 && errno == EINTR);
     if (r < 0)
-        return congo_error_errno(err, "receive the idmapped mounts");
-    if (r < 5 || type != SYNC_MOUNT_FDS || count > 253 || (size_t) r != 5 + count * sizeof(int))
-        return congo_error_set(err, EPROTO, "bad message from congo (idmapped mounts)");
+        return congo_error_errno(err, "receive the %s", what);
+    if (r == 0)
+        return congo_error_set(err, EPIPE, "congo went away before sending the %s", what);
+    if (r < 5 || type != want || count > 253 || (size_t) r != 5 + count * sizeof(int))
+        return congo_error_set(err, EPROTO, "bad message from congo (%s)", what);
     for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
         if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
             nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
             memcpy(got, CMSG_DATA(cm), nfd * sizeof(int));
         }
     if (nfd != count)
-        return congo_error_set(err, EPROTO, "bad message from congo (idmapped mounts: %zu fds for %u)", nfd,
+        return congo_error_set(err, EPROTO, "bad message from congo (%s: %zu fds for %u)", what, nfd,
                                (unsigned) count);
     if (count == 0) {
         *fds_out = NULL;
@@ -147,7 +148,7 @@ int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err)
         fds[i] = -1;
     for (uint32_t i = 0; i < count; i++) {
         if (idx[i] < 0 || (size_t) idx[i] >= n)
-            return congo_error_set(err, EPROTO, "bad message from congo (idmapped mount %d)", idx[i]);
+            return congo_error_set(err, EPROTO, "bad message from congo (%s: index %d)", what, idx[i]);
         fds[idx[i]] = got[i];
     }
     *fds_out = fds;
@@ -243,6 +244,15 @@ static int join_cgroup(void *data, congo_error *err)
     if (ctx->in_cgroup)
         return 0;
     if (ctx->self_cgroup) {
+        if (ctx->late_cgroup) {
+            /* Made while we built the rootfs: the v1 directories' fds. */
+            _cleanup_free_ int *fds = NULL;
+            r = sync_recv_fds(ctx->sync_fd, SYNC_CGROUP_FDS, "cgroup directories", &fds, ctx->n_cgroup_dirs, err);
+            if (r < 0)
+                return r;
+            if (fds)
+                congo_cgroup_adopt_fds(ctx->cgroup, fds, ctx->n_cgroup_dirs);
+        }
         r = congo_cgroup_exec_enter_self(ctx->cgroup, !ctx->cgroup2_done, err);
         if (r < 0)
             return r;
@@ -322,7 +332,7 @@ void congo_container_init(struct init_ctx *ctx)
     /* The idmapped mounts the parent made for us (we could not: it takes
      * CAP_SYS_ADMIN over the source's filesystem). */
     if (ctx->plan->create[OCI_NS_USER]) {
-        r = sync_recv_mount_fds(ctx->sync_fd, &ctx->mount_fds, c->n_mounts, &err);
+        r = sync_recv_fds(ctx->sync_fd, SYNC_MOUNT_FDS, "idmapped mounts", &ctx->mount_fds, c->n_mounts, &err);
         if (r < 0)
             child_fail(ctx, &err);
     }

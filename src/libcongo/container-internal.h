@@ -22,6 +22,7 @@ enum sync_msg {
     SYNC_HOOKS_DONE = 'h', /* parent: they ran */
     SYNC_READY = 'R',      /* child: everything set up, waiting for start */
     SYNC_MOUNT_FDS = 'F',  /* parent, after GO in a new user namespace: the idmapped mounts it opened */
+    SYNC_CGROUP_FDS = 'C', /* parent, to a child placing itself: its v1 cgroup dirs, made after the clone */
     SYNC_SECCOMP = 'S',    /* child: the seccomp listener fd message follows */
     SYNC_ERROR = 'E',      /* child: failed; an error record follows */
 };
@@ -59,6 +60,8 @@ struct init_ctx {
     struct congo_cgroup *cgroup;
     bool self_cgroup;
     bool cgroup2_done;
+    bool late_cgroup;         /* the v1 dirs come with SYNC_CGROUP_FDS (made after the clone) */
+    size_t n_cgroup_dirs;
     int *mount_fds;           /* idmapped mounts made by the parent (new user namespace), or NULL */
 };
 
@@ -66,10 +69,11 @@ struct init_ctx {
 __attribute__((noreturn)) void congo_container_init(struct init_ctx *ctx);
 
 int sync_send(int fd, char type, const void *payload, uint32_t len);
-/* SYNC_MOUNT_FDS: fds[i] (-1 for none) for each of the n mounts; the child
- * gets an array of n fds back, or NULL when none was sent. */
-int sync_send_mount_fds(int sock, const int *fds, size_t n);
-int sync_recv_mount_fds(int sock, int **fds_out, size_t n, congo_error *err);
+/* An fd message (SYNC_MOUNT_FDS, SYNC_CGROUP_FDS): fds[i] (-1 for none) for
+ * each of n slots; the receiver gets an array of n fds back (what names the
+ * fds in errors), or NULL when none was sent. */
+int sync_send_fds(int sock, char type, const int *fds, size_t n);
+int sync_recv_fds(int sock, char want, const char *what, int **fds_out, size_t n, congo_error *err);
 /* Reads one message; *payload (optional) gets the SYNC_GO payload. 0 on EOF. */
 int sync_recv(int fd, char *type, char **payload, congo_error *err);
 

@@ -71,6 +71,7 @@ struct create_job {
     bool dir_created;
     bool own_pidns;
     bool self_cgroup;
+    bool cgroup_pending;  /* congo_cgroup_create_begin() done, _finish() not yet */
 };
 
 static void create_job_undo(struct create_job *j)
@@ -81,7 +82,9 @@ static void create_job_undo(struct create_job *j)
         while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
-    if (j->cgroup) {
+    if (j->cgroup && j->cgroup_pending) {
+        congo_cgroup_create_abort(j->cgroup);
+    } else if (j->cgroup) {
         congo_cgroup_kill(j->cgroup, SIGKILL, &ignored);
         congo_cgroup_destroy(j->cgroup, &ignored);
     }
@@ -173,7 +176,7 @@ static int drive_child(struct create_job *j, congo_error *err)
         r = congo_rootfs_open_idmapped(&fds, j->config, j->state->bundle, j->pid, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
-        r = sync_send_mount_fds(j->sync_fd, fds, j->config->n_mounts);
+        r = sync_send_fds(j->sync_fd, SYNC_MOUNT_FDS, fds, j->config->n_mounts);
         congo_rootfs_close_idmapped(fds, j->config->n_mounts);
         if (r < 0 && r != -EPIPE)
             return congo_error_set(err, -r, "send the idmapped mounts to the container process");
@@ -232,6 +235,28 @@ child_failed:
         }
         return congo_error_set(err, ECHILD, "the container process exited during create");
     }
+}
+
+/* The cgroup's v1 directories and resources, made while the child builds
+ * its rootfs; the child gets the directories to move itself in. */
+static int finish_cgroup(struct create_job *j, bool send_fds, congo_error *err)
+{
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    _cleanup_free_ int *fds = NULL;
+    /* On failure the undo kills the child (in the cgroup2 directory since
+     * the clone), then removes what was made. */
+    int r = congo_cgroup_create_finish(j->cgroup, l->resources, err);
+    if (r < 0)
+        return r;
+    j->cgroup_pending = false;
+    if (!send_fds)
+        return 0;
+    size_t n = congo_cgroup_v1_fds(j->cgroup, &fds);
+    r = sync_send_fds(j->sync_fd, SYNC_CGROUP_FDS, fds, n);
+    /* A child that died meanwhile has its error record in the socket. */
+    if (r < 0 && r != -EPIPE && r != -ECONNRESET)
+        return congo_error_set(err, -r, "send the cgroup directories to the container process");
+    return 0;
 }
 
 static int create_fifo(struct create_job *j, int *fifo_fd, congo_error *err)
@@ -408,7 +433,23 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = write_file_replace_at(j.dirfd, "config.json", config_text, config_len, 0600, err);
     if (r < 0)
         goto fail;
-    r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
+    /* Without a new user namespace (whose root could not write host
+     * cgroup files) and without namespaces to join first, the child places
+     * itself: cloned into its cgroup2 cgroup (on hybrid hosts too), it
+     * moves into the v1 ones alone, with no RCU wait (join_cgroup).  Then
+     * only the cgroup2 directory is needed before the clone: the rest is
+     * made while the child builds its rootfs. */
+    j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins;
+    if (j.self_cgroup) {
+        r = congo_cgroup_create_begin(&j.cgroup, j.state->cgroup_path, err);
+        j.cgroup_pending = r >= 0;
+        /* On pure cgroup2 the child lives in its cgroup from the clone on:
+         * its limits and device program come first. */
+        if (r >= 0 && congo_cgroup_clone_fd(j.cgroup) >= 0)
+            r = finish_cgroup(&j, false, err);
+    } else {
+        r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
+    }
     if (r < 0)
         goto fail;
     r = create_fifo(&j, &fifo_fd, err);
@@ -448,16 +489,13 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         congo_ns_parent_restore(saved_ns, err);
         goto fail;
     }
-    /* Without a new user namespace (whose root could not write host
-     * cgroup files) and without namespaces to join first, the child places
-     * itself: cloned into its cgroup2 cgroup (on hybrid hosts too), it
-     * moves into the v1 ones alone, with no RCU wait (join_cgroup). */
-    j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins;
     {
         int cgfd = j.self_cgroup ? congo_cgroup_exec_clone_fd(j.cgroup) : congo_cgroup_clone_fd(j.cgroup);
         ctx.cgroup = j.cgroup;
         ctx.self_cgroup = j.self_cgroup;
         ctx.cgroup2_done = cgfd >= 0;
+        ctx.late_cgroup = j.cgroup_pending;
+        ctx.n_cgroup_dirs = congo_cgroup_count(j.cgroup);
         j.pid = clone_child(j.plan.clone_flags, cgfd);
         if (j.pid < 0 && cgfd >= 0 && j.self_cgroup && errno != ENOMEM && errno != EAGAIN) {
             /* A cgroup2 directory clone3 will not take: the child enters it. */
@@ -479,6 +517,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto fail;
     close(steal_fd(&child_sync));
+    if (j.cgroup_pending) {
+        r = finish_cgroup(&j, true, err);
+        if (r < 0)
+            goto fail;
+    }
     /* The pid is recorded with the "created" state below: until then a
      * killed congo takes the child with it (it reads EOF on the sync socket
      * or gets PR_SET_PDEATHSIG). */

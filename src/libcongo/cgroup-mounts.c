@@ -58,7 +58,7 @@ static bool is_hierarchy_root(const char *root)
     return *root == '\0';
 }
 
-int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out, congo_error *err)
+static int read_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out, congo_error *err)
 {
     _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
     _cleanup_free_ char *line = NULL;
@@ -114,6 +114,34 @@ int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out,
     }
     *out = h;
     *n_out = n;
+    return 0;
+}
+
+/* Read once per process: a `run` creates, places and deletes, and the child
+ * mounts the same hierarchies (it inherits this copy through the clone, and
+ * its new mount and cgroup namespaces see the same mounts until
+ * pivot_root). */
+static struct congo_cgroup_hierarchy *cached;
+static size_t n_cached;
+static bool have_cached;
+
+int congo_cgroup_hierarchies(struct congo_cgroup_hierarchy **out, size_t *n_out, congo_error *err)
+{
+    if (!have_cached) {
+        int r = read_hierarchies(&cached, &n_cached, err);
+        if (r < 0)
+            return r;
+        have_cached = true;
+    }
+    struct congo_cgroup_hierarchy *h = xnew0(struct congo_cgroup_hierarchy, n_cached ? n_cached : 1);
+    for (size_t i = 0; i < n_cached; i++) {
+        h[i].mountpoint = xstrdup(cached[i].mountpoint);
+        h[i].name = xstrdup(cached[i].name);
+        h[i].options = xstrdup(cached[i].options);
+        h[i].v2 = cached[i].v2;
+    }
+    *out = h;
+    *n_out = n_cached;
     return 0;
 }
 

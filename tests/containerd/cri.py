@@ -10,6 +10,7 @@ dependency is python3-grpcio.
     cri.py SOCK status CID                   ContainerStatus; prints "STATE EXIT_CODE"
     cri.py SOCK exec CID CMD...              ExecSync; prints stdout, exits with the status
     cri.py SOCK update CID MEMORY_BYTES      UpdateContainerResources (the memory limit)
+    cri.py SOCK stop CID TIMEOUT             StopContainer (stop signal, SIGKILL after TIMEOUT s)
     cri.py SOCK stopp POD | rmp POD          StopPodSandbox / RemovePodSandbox
 
 The pod (name, namespace, cgroup parent, log directory) comes from the
@@ -123,6 +124,8 @@ def main():
         elif op == "update":
             res = f_int(2, 0) + f_int(4, int(args[1]))
             call(chan, "UpdateContainerResources", f_bytes(1, args[0]) + f_bytes(2, res))
+        elif op == "stop":
+            call(chan, "StopContainer", f_bytes(1, args[0]) + f_int(2, int(args[1])))
         elif op == "stopp":
             call(chan, "StopPodSandbox", f_bytes(1, args[0]))
         elif op == "rmp":

@@ -42,9 +42,11 @@ in_ctrd_ns() { nsenter -t "$CTRD_PID" -m -- "$@"; }
 # PIDs of the shims this containerd started (they double-fork away from it;
 # they are ours by the socket address they were given).
 shim_pids() {
-    local p
-    for p in /proc/[0-9]*; do
-        tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -q -- "containerd-shim-runc-v2 .*-address $CTRD_SOCK " && echo "${p#/proc/}"
+    local f p
+    for f in $(grep -lsxzF -- "$CTRD_SOCK" /proc/[0-9]*/cmdline); do
+        p=${f#/proc/}
+        p=${p%/cmdline}
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = containerd-shim ] && echo "$p"
     done
     return 0
 }
@@ -512,10 +514,14 @@ test_cri_runtime_handler() {
     ctrd_begin
     command -v "$PY" >/dev/null && "$PY" -c 'import grpc' 2>/dev/null ||
         skip "python3-grpcio is not installed (contrib/debian-test-packages.txt)"
-    local pod c1 c2 pid spid i
+    local pod c1 c2 c3 pid spid i st
     mkdir -p "$T/logs"
     CRI_POD_NAME=$(cid)
-    pod=$(cri runp congo) || fail "RunPodSandbox failed; containerd: $(grep -i 'level=error\|cri' "$CTRD_WORK/containerd.log" | tail -5)"
+    # The handler a Kubernetes RuntimeClass names (contrib/containerd/runtimeclass.yaml).
+    local handler
+    handler=$(awk '$1 == "handler:" { print $2 }' "$TOP_SRCDIR/contrib/containerd/runtimeclass.yaml")
+    assert_eq "$handler" congo "the handler of contrib/containerd/runtimeclass.yaml"
+    pod=$(cri runp "$handler") || fail "RunPodSandbox failed; containerd: $(grep -i 'level=error\|cri' "$CTRD_WORK/containerd.log" | tail -5)"
     echo "pod $pod" >&2
     trap 'set +e; cri stopp '"$pod"' >/dev/null 2>&1; cri rmp '"$pod"' >/dev/null 2>&1; cleanup_test' EXIT
     # The sandbox runs with congo, in congo's state root from the config.
@@ -533,10 +539,13 @@ test_cri_runtime_handler() {
     assert_contains "$(cat "$T/logs/c1.log")" "stdout F hello from cri"
     assert_contains "$(cat "$T/logs/c1.log")" "stdout F tester"
     # A long-running one, with ExecSync; it shares the pod's network namespace.
-    c2=$(cri create "$pod" "$IMAGE" c2.log sleep 1000) || fail "CreateContainer failed"
+    c2=$(cri create "$pod" "$IMAGE" c2.log sh -c 'trap "" INT; while :; do sleep 1; done') || fail "CreateContainer failed"
     cri start "$c2" || fail "StartContainer failed"
     pid=$("$CONGO" --root "$CRI_ROOT/k8s.io" state "$c2" | jq -r .pid)
-    assert_eq "$(readlink "/proc/$pid/ns/net")" "$(readlink "/proc/$spid/ns/net")" "the container joins the pod's netns"
+    # It joins the pod's namespaces (paths /proc/PID/ns/* in its spec).
+    for i in net pid ipc; do
+        assert_eq "$(readlink "/proc/$pid/ns/$i")" "$(readlink "/proc/$spid/ns/$i")" "the container joins the pod's $i namespace"
+    done
     run_cmd cri exec "$c2" sh -c 'echo exec here; pwd; exit 3'
     assert_rc 3
     assert_eq "$OUT" "$(printf 'exec here\n/data')"
@@ -544,6 +553,21 @@ test_cri_runtime_handler() {
     run_cmd cri update "$c2" 67108864
     assert_ok
     assert_eq "$(cat "/sys/fs/cgroup/memory/$CTRD_CG/pod-$TEST_NAME/$c2/memory.limit_in_bytes")" 67108864
+    # StopContainer: the image's StopSignal (SIGINT), ignored here, then
+    # SIGKILL after the timeout.
+    run_cmd cri stop "$c2" 1
+    assert_ok
+    assert_eq "$(cri status "$c2")" "EXITED 137"
+    [ ! -d "/proc/$pid" ] || fail "container $c2 ($pid) still running"
+    # A handler for the stop signal: a clean exit, before the timeout.
+    c3=$(cri create "$pod" "$IMAGE" c3.log sh -c 'trap "echo got INT; exit 0" INT; echo ready; while :; do sleep 0.1; done') ||
+        fail "CreateContainer failed"
+    cri start "$c3" || fail "StartContainer failed"
+    for i in $(seq 100); do grep -q ready "$T/logs/c3.log" 2>/dev/null && break; sleep 0.05; done
+    run_cmd cri stop "$c3" 30
+    assert_ok
+    assert_eq "$(cri status "$c3")" "EXITED 0"
+    assert_contains "$(cat "$T/logs/c3.log")" "stdout F got INT"
     run_cmd cri stopp "$pod"
     assert_ok
     run_cmd cri rmp "$pod"
@@ -556,14 +580,12 @@ test_cri_runtime_handler() {
 # Runs last: stop containerd and check that nothing is left anywhere.
 test_zz_teardown() {
     [ -n "$CTRD_PID" ] || fail "no containerd was started: $CTRD_SETUP_FAILED"
-    local pid=$CTRD_PID work=$CTRD_WORK p left=""
+    local pid=$CTRD_PID work=$CTRD_WORK p left
     ctrd_teardown
     [ ! -d "/proc/$pid" ] || fail "containerd ($pid) still running"
     [ -z "$(shim_pids)" ] || fail "shims left: $(shim_pids)"
-    for p in /proc/[0-9]*/ns/mnt; do
-        [ "$(readlink "$p" 2>/dev/null)" = "$CTRD_MNTNS" ] && left="$left ${p#/proc/}"
-    done
-    [ -z "$left" ] || fail "processes left in containerd's mount namespace:$left"
+    left=$(ls -l /proc/[0-9]*/ns/mnt 2>/dev/null | grep -F "$CTRD_MNTNS" || true)
+    [ -z "$left" ] || fail "processes left in containerd's mount namespace: $left"
     [ -z "$(ls -d /sys/fs/cgroup/*/"$CTRD_CG" 2>/dev/null)" ] || fail "cgroups left: $(ls -d /sys/fs/cgroup/*/"$CTRD_CG")"
     ! grep -q "$work" /proc/self/mountinfo || fail "mounts left under $work"
     [ ! -e "$work" ] || fail "$work left"

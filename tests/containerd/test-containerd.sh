@@ -20,6 +20,7 @@ CTRD_NS=congo-test
 CTRD_PID=""
 CTRD_MNTNS=""
 CTRD_SETUP_FAILED=""
+CTRD_MISSING=""      # a package this file needs is not installed: its tests are skipped
 CRI_ROOT=$CTRD_WORK/congo-cri      # the Root of the "congo" CRI runtime
 SHIM_ROOT=/run/containerd/runc/$CTRD_NS   # the shim's default --root (in the private /run)
 IMAGE=congo.test/busybox:plain
@@ -150,7 +151,7 @@ EOF
 ctrd_setup() {
     local i
     for i in containerd ctr containerd-shim-runc-v2 nsenter unshare; do
-        command -v $i >/dev/null || { setup_failed "$i is not installed (contrib/debian-test-packages.txt)"; return 1; }
+        command -v $i >/dev/null || { CTRD_MISSING="$i is not installed (contrib/debian-test-packages.txt)"; return 1; }
     done
     [ -x "$CONGO" ] || { setup_failed "no congo binary at $CONGO"; return 1; }
     ctrd_config > "$CTRD_WORK/config.toml" || return 1
@@ -183,6 +184,7 @@ ctrd_setup || true
 # At the start of each test: the shared containerd must be up; on exit the
 # test's containers go too (kill, delete), then lib.sh's cleanup.
 ctrd_begin() {
+    [ -z "$CTRD_MISSING" ] || skip "$CTRD_MISSING"
     [ -z "$CTRD_SETUP_FAILED" ] || fail "shared setup failed: $CTRD_SETUP_FAILED"
     ctrd_alive || fail "the test containerd is gone; its log: $(tail -5 "$CTRD_WORK/containerd.log")"
     IDS=""
@@ -385,6 +387,19 @@ test_exec() {
     assert_rc 4
     assert_contains "$OUT" /dev/pts/
     assert_contains "$OUT" isatty
+    # No exec into a paused task (the shim refuses); the task resumes fine.
+    run_cmd ctrd task pause "$ID"
+    run_cmd ctrd task exec --exec-id e5 "$ID" true
+    assert_failed
+    run_cmd ctrd task resume "$ID"
+    assert_ok
+    # congo has no CRIU support: checkpoint says so, and the task runs on.
+    run_cmd ctrd task checkpoint "$ID"
+    assert_failed
+    assert_contains "$ERR" "checkpoint is not supported by congo"
+    assert_eq "$(task_status "$ID")" RUNNING
+    run_cmd ctrd task exec --exec-id e6 "$ID" true
+    assert_ok
 }
 
 test_kill() {
@@ -579,6 +594,7 @@ test_cri_runtime_handler() {
 
 # Runs last: stop containerd and check that nothing is left anywhere.
 test_zz_teardown() {
+    [ -z "$CTRD_MISSING" ] || skip "$CTRD_MISSING"
     [ -n "$CTRD_PID" ] || fail "no containerd was started: $CTRD_SETUP_FAILED"
     local pid=$CTRD_PID work=$CTRD_WORK p left
     ctrd_teardown

@@ -62,7 +62,7 @@ test_memory_limit_oom_kill_and_event() {
     assert_ok
     [ "$(echo "$OUT" | jq .data.memory.event_count.oom_kill)" -ge 1 ] || fail "oom_kill not counted: $OUT"
     congo kill "$ID" KILL
-    wait_for test "$(state_status "$ID")" = stopped || fail "not stopped"
+    wait_status "$ID" stopped || fail "not stopped"
     # events ends when the container stops.
     wait_for sh -c "! kill -0 $ev 2>/dev/null" || { kill $ev; fail "events did not end with the container"; }
 }
@@ -181,7 +181,7 @@ test_update_changes_live_limits() {
     assert_failed
     assert_contains "$ERR" "--memory"
     congo kill "$ID" KILL
-    wait_for test "$(state_status "$ID")" = stopped
+    wait_status "$ID" stopped
     run_congo update --pids-limit 5 "$ID"
     assert_failed
     assert_contains "$ERR" "not running"
@@ -248,7 +248,7 @@ test_delete_removes_the_cgroup() {
     p=$(cgp)
     for m in $(cgroup_mounts); do [ -d "$m$p" ] || fail "no $m$p"; done
     run_congo kill "$ID" KILL
-    wait_for test "$(state_status "$ID")" = stopped
+    wait_status "$ID" stopped
     run_congo delete "$ID"
     assert_ok
     for m in $(cgroup_mounts); do [ ! -e "$m$p" ] || fail "$m$p left behind"; done

@@ -330,7 +330,7 @@ test_detached_host_view() {
     assert_eq "$(jq -r .pid <<<"$st")" "$pid"
     assert_eq "$(jq -r .bundle <<<"$st")" "$(bundle)"
     # task ps: the host PIDs of the container's processes (congo ps --format json).
-    wait_for test "$(wc -l < "/sys/fs/cgroup/pids/$CTRD_CG/$ID/cgroup.procs")" = 3 || fail "expected 3 processes"
+    wait_for sh -c "[ \$(wc -l < /sys/fs/cgroup/pids/$CTRD_CG/$ID/cgroup.procs) = 3 ]" || fail "expected 3 processes"
     run_cmd ctrd task ps "$ID"
     assert_ok
     assert_eq "$(tail -n +2 <<<"$OUT" | awk '{ print $1 }' | sort -n | tr '\n' ' ')" \

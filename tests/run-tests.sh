@@ -59,7 +59,8 @@ fi
 # Integration tests.
 for f in "$TESTS_DIR"/*/test-*.sh; do
     [ -f "$f" ] || continue
-    [ -n "$file_pattern" ] && [[ "$f" != *"$file_pattern"* ]] && continue
+    # (matched against the path under tests/, not the checkout's own path)
+    [ -n "$file_pattern" ] && [[ "${f#"$TESTS_DIR"/}" != *"$file_pattern"* ]] && continue
     echo "# $(basename "$(dirname "$f")")/$(basename "$f")"
     bash "$f" $test_pattern
 done

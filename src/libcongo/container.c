@@ -723,7 +723,18 @@ int congo_container_kill(const char *root, const char *id, int sig, bool all, co
     }
     if (status == CONGO_STATUS_STOPPED || status == CONGO_STATUS_CREATING)
         return congo_error_set(err, ESRCH, "container not running: `%s` is %s", id, congo_status_name(status));
-    return signal_init(s, sig, err);
+    r = signal_init(s, sig, err);
+    if (r < 0 || status != CONGO_STATUS_PAUSED || sig != SIGKILL || !s->cgroup_path)
+        return r;
+    /* A frozen v1 task does not die until it is thawed: SIGKILL to a paused
+     * container thaws it, as runc does (containerd's shim waits for the exit). */
+    struct congo_cgroup *cg = NULL;
+    r = congo_cgroup_open(&cg, s->cgroup_path, err);
+    if (r < 0)
+        return r;
+    r = congo_cgroup_freeze(cg, false, err);
+    congo_cgroup_free(cg);
+    return r < 0 ? congo_error_wrap(err, r, "thaw paused container `%s` after SIGKILL", id) : 0;
 }
 
 /* Wait until the process has exited (a zombie counts: nobody may reap it). */

@@ -140,6 +140,21 @@ test_paused_container_can_be_killed_and_deleted() {
     assert_ok
     assert_no_state
     assert_no_cgroup
+    # SIGKILL to the init of a paused container (no --all) thaws it: frozen
+    # v1 tasks do not die until thawed, and containerd's shim waits for the exit.
+    make_bundle b2
+    cfg '.process.args = ["sleep", "1000"]'
+    detached 1
+    congo pause "$ID"
+    assert_eq "$(state_status "$ID")" paused
+    run_congo kill "$ID" 9
+    assert_ok
+    wait_for test ! -d "/proc/$PID" || fail "the paused init did not die of SIGKILL"
+    wait_status "$ID" stopped || fail "status: $(state_status "$ID")"
+    run_congo delete "$ID"
+    assert_ok
+    assert_no_state
+    assert_no_cgroup
 }
 
 test_update_changes_live_limits() {

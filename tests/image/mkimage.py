@@ -2,6 +2,11 @@
 """Build test images offline as OCI image layouts (stdlib only).
 
     mkimage.py test     DIR [--busybox PATH]   the multi-layer test image (tag `test`)
+    mkimage.py plain    DIR [--busybox PATH]   the test image's config over one plain layer (tag
+                                               `plain`): busybox and /data/keep.txt, no whiteouts
+                                               (containerd refuses layer 3 of `test`); tag `pause`:
+                                               the same, as root, with Cmd `sleep 1000000` (a CRI
+                                               sandbox image)
     mkimage.py index    DIR [--busybox PATH]   a multi-platform index (tag `multi`):
                                                amd64 (the test image), arm64, an attestation
     mkimage.py hostile  DIR KIND               one-layer images that must be refused
@@ -214,6 +219,17 @@ def cmd_test(path, busybox):
     lay.tag(write_image(lay, test_layers(busybox)), "test")
 
 
+def cmd_plain(path, busybox):
+    def data(l):
+        l.dir("data")
+        l.file("data/keep.txt", "v1\n")
+    lay = Layout(path)
+    layer = busybox_layer(busybox, data).finish()
+    lay.tag(write_image(lay, [layer]), "plain")
+    lay.tag(write_image(lay, [layer], user="", config_extra=lambda c: c["config"].update(
+        Cmd=["/bin/sleep", "1000000"], WorkingDir="/")), "pause")
+
+
 def cmd_index(path, busybox):
     lay = Layout(path)
     amd = write_image(lay, test_layers(busybox))
@@ -304,6 +320,8 @@ def main():
         sys.exit(__doc__)
     if args[0] == "test":
         cmd_test(args[1], busybox)
+    elif args[0] == "plain":
+        cmd_plain(args[1], busybox)
     elif args[0] == "index":
         cmd_index(args[1], busybox)
     elif args[0] == "hostile":

@@ -708,6 +708,13 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
     int r;
 
     r = congo_state_dir_open(&dfd, root, id, true, err);
+    if (r == -ENOENT && force) {
+        /* Already gone: what --force asks for (runc and crun agree; podman
+         * calls `delete --force` after a failed create, when create has
+         * already removed everything). */
+        congo_error_clear(err);
+        return 0;
+    }
     if (r < 0)
         return r;
     r = congo_state_read(&s, dfd, id, err);

@@ -574,7 +574,7 @@ static int read_start_report(int fifo, int dfd, const char *id, congo_error *out
                                    ? config->process->args[0]
                                    : "process.args[0]";
             congo_error_clear(&ignored);
-            return congo_error_set(out, e, "exec: \"%s\"", prog);
+            return congo_error_set_lower(out, e, "exec: \"%s\"", prog);
         }
     }
     return congo_error_set(out, EPROTO, "container `%s`: its init failed before the program ran", id);

@@ -481,7 +481,11 @@ test_error_exit_codes() {
     assert_contains "$ERR" 'executable file not found in $PATH'
     run_cmd pm_run --rm "$PM_IMAGE" /data/notexec
     assert_rc 126
-    assert_contains "$ERR" "Permission denied"
+    assert_contains "$ERR" 'exec: "/data/notexec": permission denied'
+    # An absolute path that is not there: 127 too.
+    run_cmd pm_run --rm "$PM_IMAGE" /data/nosuch
+    assert_rc 127
+    assert_contains "$ERR" 'exec: "/data/nosuch": stat /data/nosuch: no such file or directory'
     run_cmd pm_run --rm "$PM_IMAGE" sh -c 'exit 42'
     assert_rc 42
     # No noise from the cleanup after a failed create (delete --force of a
@@ -496,7 +500,7 @@ test_error_exit_codes() {
     assert_contains "$ERR" 'executable file not found in $PATH'
     run_pm exec er /data/notexec
     assert_rc 126
-    assert_contains "$ERR" "Permission denied"
+    assert_contains "$ERR" 'exec: "/data/notexec": permission denied'
 }
 
 test_json_error_log() {

@@ -316,8 +316,7 @@ test_pause_unpause() {
     assert_eq "$(pm inspect -f '{{.State.Status}} {{.State.Paused}}' pz)" "running false"
     assert_eq "$(cat "$fz")" THAWED
     assert_eq "$($CONGO state "$id" | jq -r .status)" running
-    sleep 0.3
-    assert_ne "$(cat "/proc/$pid/root/tmp/tick")" "$t1" "the thawed container runs again"
+    wait_for sh -c "[ \"\$(cat /proc/$pid/root/tmp/tick)\" != $t1 ]" || fail "the thawed container does not run"
 }
 
 test_stop_term_then_kill() {

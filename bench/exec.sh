@@ -28,7 +28,8 @@ for t in hyperfine crun runc jq bc; do command -v $t >/dev/null || { echo "missi
 [ -x "$CONGO" ] || { echo "build congo first (make)"; exit 1; }
 
 W=$(mktemp -d /run/congo-bench.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+# Even when interrupted: no state, and no cgroup left under the bench's parent.
+trap 'rmdir /sys/fs/cgroup/*/congo-bench/{congo,crun,runc} /sys/fs/cgroup/*/congo-bench 2>/dev/null; rm -rf "$W"' EXIT
 mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/proc" "$W/bundle/rootfs/sys" "$W/bundle/rootfs/dev" \
     "$W/bundle/rootfs/etc" "$W/bundle/rootfs/tmp"
 cp "$(command -v busybox)" "$W/bundle/rootfs/bin/busybox"
@@ -65,8 +66,6 @@ for rt in congo crun runc; do
 done
 INNER
 unshare -m --propagation private bash "$W/inner.sh"
-for rt in congo crun runc; do rmdir /sys/fs/cgroup/*/congo-bench/$rt 2>/dev/null || true; done
-rmdir /sys/fs/cgroup/*/congo-bench 2>/dev/null || true
 
 echo
 echo "exec of /bin/true into a running container ($RUNS runs each, private mount ns without the cgroup2 mount)"

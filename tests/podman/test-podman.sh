@@ -88,7 +88,7 @@ pm_setup() {
     for c in podman conmon; do
         command -v $c >/dev/null || { PM_SKIP="$c is not installed (see contrib/debian-test-packages.txt)"; return 0; }
     done
-    mkdir -p "$PW/tmp" "$PW/net" || return 1
+    mkdir -p "$PW/tmp" "$PW/net" || { PM_SETUP_FAILED="cannot make $PW/tmp"; return 1; }
     $PY "$TESTS_DIR/image/mkimage.py" --busybox "$BUSYBOX" client "$PW/layout" >&2 ||
         { PM_SETUP_FAILED="mkimage.py client failed"; return 1; }
     # The shipped containers.conf, with the built congo and this host's ulimits.
@@ -129,10 +129,10 @@ pm_assert_gone() {
     local id
     pm_wait_quiet >/dev/null
     for id in "$@"; do
-        [ -n "$(pm ps -aq --no-trunc --filter id="$id")" ] && fail "podman still has container $id"
-        [ ! -e "/run/congo/$id" ] || fail "congo state left in /run/congo/$id"
-        ! ls -d /sys/fs/cgroup/*/"$CONGO_TEST_CGROUP/libpod-$id" >/dev/null 2>&1 || fail "cgroup of $id left"
-        ! grep -q "$id" /proc/self/mountinfo || fail "mounts of $id left: $(grep "$id" /proc/self/mountinfo)"
+        if [ -n "$(pm ps -aq --no-trunc --filter id="$id")" ]; then fail "podman still has container $id"; fi
+        if [ -e "/run/congo/$id" ]; then fail "congo state left in /run/congo/$id"; fi
+        if ls -d /sys/fs/cgroup/*/"$CONGO_TEST_CGROUP/libpod-$id" >/dev/null 2>&1; then fail "cgroup of $id left"; fi
+        if grep -q "$id" /proc/self/mountinfo; then fail "mounts of $id left: $(grep "$id" /proc/self/mountinfo)"; fi
     done
 }
 

@@ -33,6 +33,10 @@ if [ -z "${CONGO_UNDER_SUBREAPER:-}" ]; then
     exec "$TOP/tests/helpers/subreaper" bash "$0" "$@"
 fi
 
+# The runtimes' default state roots (podman passes no --root): removed at the
+# end when this script made them.
+made_roots=""
+for d in /run/runc /run/crun; do [ -e "$d" ] || made_roots="$made_roots $d"; done
 W=$(mktemp -d /tmp/congo-bench-podman.XXXXXX)
 CG=congo-bench-podman-$$
 IMAGE=localhost/congo-bench:client
@@ -63,6 +67,7 @@ cleanup() {
         [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
     done
     rm -rf "$W"
+    for d in $made_roots; do rmdir "$d" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 

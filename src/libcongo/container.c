@@ -617,7 +617,7 @@ static int read_start_report(int fifo, int dfd, const char *id, congo_error *out
                                    ? config->process->args[0]
                                    : "process.args[0]";
             congo_error_clear(&ignored);
-            return congo_error_set(out, e, "exec: \"%s\"", prog);
+            return congo_error_set_lower(out, e, "exec: \"%s\"", prog);
         }
     }
     return congo_error_set(out, EPROTO, "container `%s`: its init failed before the program ran", id);
@@ -762,6 +762,13 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
     int r;
 
     r = congo_state_dir_open(&dfd, root, id, true, err);
+    if (r == -ENOENT && force) {
+        /* Already gone: what --force asks for (runc and crun agree; podman
+         * calls `delete --force` after a failed create, when create has
+         * already removed everything). */
+        congo_error_clear(err);
+        return 0;
+    }
     if (r < 0)
         return r;
     r = congo_state_read(&s, dfd, id, err);

@@ -3,6 +3,7 @@
 #include "error.h"
 #include "utils.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +61,23 @@ int congo_error_wrap(congo_error *err, int ret, const char *fmt, ...)
     }
     free(ctx);
     return ret;
+}
+
+int congo_error_set_lower(congo_error *err, int errnum, const char *fmt, ...)
+{
+    _cleanup_free_ char *msg = NULL, *text = NULL;
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    r = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        abort();
+    text = xstrdup(strerror(errnum));
+    text[0] = (char) tolower((unsigned char) text[0]);
+    congo_error_set(err, 0, "%s: %s", msg, text);
+    return errnum > 0 ? -errnum : -EINVAL;
 }
 
 char *congo_error_text(const congo_error *err)

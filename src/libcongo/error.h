@@ -28,6 +28,14 @@ int congo_error_set(congo_error *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int congo_error_setv(congo_error *err, int errnum, const char *fmt, va_list ap);
 
+/* Set *err to "MESSAGE: errno text" with the errno text in lower case, as Go
+ * (and so runc) writes it: "permission denied", "no such file or directory".
+ * For the failures callers match case-sensitively: docker maps "permission
+ * denied" to exit status 126 and "no such file or directory" to 127.  The
+ * errno is in the text only (errnum stays 0); returns -errnum. */
+int congo_error_set_lower(congo_error *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Set *err from the current errno; returns -errno. */
 #define congo_error_errno(err, ...) congo_error_set((err), errno, __VA_ARGS__)
 

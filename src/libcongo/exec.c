@@ -774,7 +774,7 @@ static int drive_child(struct exec_job *j, congo_error *err)
             int e = 0;
             if (read_all(j->sync_fd, &e, sizeof e) != (ssize_t) sizeof e)
                 return child_died(j, err);
-            return congo_error_set(err, e, "exec: \"%s\"", j->process->args[0]);
+            return congo_error_set_lower(err, e, "exec: \"%s\"", j->process->args[0]);
         }
         case MSG_SECCOMP: {
             _cleanup_free_ char *st = NULL;

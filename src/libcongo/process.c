@@ -2,9 +2,10 @@
  * executable lookup, rlimits, identity (groups, uid/gid, capabilities,
  * umask, cwd, no_new_privs) and the exec itself.
  *
- * Messages keep runc's phrases where callers match on them: podman maps
- * "executable file not found in $PATH" and "no such file or directory" to
- * exit status 127 and "permission denied" to 126. */
+ * Messages keep runc's phrases where callers match on them: podman and
+ * docker map "executable file not found in $PATH" and "no such file or
+ * directory" to exit status 127 and "permission denied" to 126 (docker
+ * case-sensitively: the errno text of an exec failure is in lower case). */
 #include "config.h"
 
 #include "process.h"
@@ -74,9 +75,9 @@ int congo_process_lookup(char **exe_out, const char *file, const char *path_env,
         _cleanup_free_ char *full = file[0] == '/' ? xstrdup(file) : path_join(cwd, file);
         r = check_executable(full);
         if (r == -EACCES)
-            return congo_error_set(err, EACCES, "exec: \"%s\"", file);
+            return congo_error_set_lower(err, EACCES, "exec: \"%s\"", file);
         if (r < 0)
-            return congo_error_set(err, -r, "exec: \"%s\": stat %s", file, full);
+            return congo_error_set_lower(err, -r, "exec: \"%s\": stat %s", file, full);
         *exe_out = xstrdup(file);
         return 0;
     }
@@ -427,5 +428,5 @@ int congo_process_exec(const oci_process *p, const char *exe, congo_error *err)
     if (r < 0)
         return r;
     execve(path, p->args, env);
-    return congo_error_errno(err, "exec: \"%s\"", path);
+    return congo_error_set_lower(err, errno, "exec: \"%s\"", path);
 }

@@ -14,6 +14,10 @@
                                                diffid, overlayxattr), tag KIND
     mkimage.py big      DIR SIZE_MB LAYERS     SIZE_MB of incompressible-ish data in LAYERS
                                                gzip layers (benchmarks), tag `big`
+    mkimage.py client   DIR [--busybox PATH]   one plain layer (busybox, /data with a non-executable
+                                               /data/notexec) and the test image's config (tag
+                                               `client`): for podman and containerd, whose layer
+                                               stores refuse the test image's whiteout tricks
 
 The test image, layer by layer (what the tests check):
   1. busybox + /etc/passwd, /etc/group; /data/{keep.txt, gone.txt, gonedir/, opaque/old*,
@@ -230,6 +234,15 @@ def cmd_plain(path, busybox):
         Cmd=["/bin/sleep", "1000000"], WorkingDir="/")), "pause")
 
 
+def cmd_client(path, busybox):
+    def extra(l):
+        l.dir("data", 0o775, uid=1000, gid=1000)
+        l.file("data/keep.txt", "kept\n")
+        l.file("data/notexec", "#!/bin/sh\necho never\n", 0o644)
+    lay = Layout(path)
+    lay.tag(write_image(lay, [busybox_layer(busybox, extra)]), "client")
+
+
 def cmd_index(path, busybox):
     lay = Layout(path)
     amd = write_image(lay, test_layers(busybox))
@@ -322,6 +335,9 @@ def main():
         cmd_test(args[1], busybox)
     elif args[0] == "plain":
         cmd_plain(args[1], busybox)
+
+    elif args[0] == "client":
+        cmd_client(args[1], busybox)
     elif args[0] == "index":
         cmd_index(args[1], busybox)
     elif args[0] == "hostile":

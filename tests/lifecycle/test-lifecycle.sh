@@ -355,6 +355,21 @@ test_commands_on_missing_container() {
     done
 }
 
+# runc and crun: `delete --force` of a container that is not there succeeds
+# silently (podman runs it after every failed create); plain delete fails.
+test_delete_force_missing_container() {
+    run_congo delete --force nope-$$
+    assert_ok
+    assert_eq "$ERR" ""
+    run_congo --log "$T/log.json" --log-format json delete --force nope-$$
+    assert_ok
+    [ ! -s "$T/log.json" ] || fail "an error record for a successful delete: $(cat "$T/log.json")"
+    run_congo delete --force ../nope
+    assert_failed
+    assert_contains "$ERR" "invalid container ID"
+    assert_no_state
+}
+
 test_terminal_without_console_socket_refused_for_create() {
     make_bundle
     cfg '.process.terminal = true'

@@ -121,8 +121,7 @@ test_exec_failure_after_start_is_reported_by_start() {
     rm "$B/rootfs/bin/goner"
     run_congo start "$id"
     assert_failed
-    assert_contains "$ERR" 'exec: "/bin/goner"'
-    assert_contains "$ERR" "No such file or directory"
+    assert_contains "$ERR" 'exec: "/bin/goner": no such file or directory'
 }
 
 run_tests "$@"

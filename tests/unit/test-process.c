@@ -137,17 +137,17 @@ static void paths_with_a_slash(void **state)
     assert_string_equal(rel2, "bin/a");
 
     _cleanup_free_ char *noexec = p_("bin/noexec"), *e1 = lookup_err(noexec, NULL, "/", &r);
-    _cleanup_free_ char *want1 = xasprintf("exec: \"%s\": Permission denied", noexec);
+    _cleanup_free_ char *want1 = xasprintf("exec: \"%s\": permission denied", noexec);
     assert_string_equal(e1, want1);
     assert_int_equal(r, -EACCES);
     _cleanup_free_ char *d = p_("bin/sub"), *e2 = lookup_err(d, NULL, "/", &r);
-    _cleanup_free_ char *want2 = xasprintf("exec: \"%s\": Permission denied", d);
+    _cleanup_free_ char *want2 = xasprintf("exec: \"%s\": permission denied", d);
     assert_string_equal(e2, want2);
     _cleanup_free_ char *e3 = lookup_err("/nonexistent/x", NULL, "/", &r);
-    assert_string_equal(e3, "exec: \"/nonexistent/x\": stat /nonexistent/x: No such file or directory");
+    assert_string_equal(e3, "exec: \"/nonexistent/x\": stat /nonexistent/x: no such file or directory");
     assert_int_equal(r, -ENOENT);
     _cleanup_free_ char *e4 = lookup_err("./nope", NULL, dir, &r);
-    _cleanup_free_ char *want4 = xasprintf("exec: \"./nope\": stat %s/./nope: No such file or directory", dir);
+    _cleanup_free_ char *want4 = xasprintf("exec: \"./nope\": stat %s/./nope: no such file or directory", dir);
     assert_string_equal(e4, want4);
 }
 
@@ -487,7 +487,7 @@ static const char *exec_fail_child(void)
     oci_process p = { .args = args, .cwd = "/" };
     congo_process_exec(&p, "/nonexistent/nope", &err);
     _cleanup_free_ char *t = congo_error_text(&err);
-    if (strcmp(t, "exec: \"/nonexistent/nope\": No such file or directory") != 0)
+    if (strcmp(t, "exec: \"/nonexistent/nope\": no such file or directory") != 0)
         return err_msg("wrong message", &err);
     return NULL;
 }

@@ -686,6 +686,32 @@ int congo_cgroup_create(struct congo_cgroup **out, const char *path, const oci_r
     return 0;
 }
 
+int congo_cgroup_create_adopt(struct congo_cgroup **out, const char *path, const oci_resources *res,
+                              congo_error *err)
+{
+    _cleanup_cgroup_ struct congo_cgroup *cg = NULL;
+    int r = cgroup_new(&cg, path, err);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < cg->n && r >= 0; i++) {
+        _cleanup_free_ char *full = xasprintf("%s%s", cg->dirs[i].mountpoint, cg->path);
+        cg->dirs[i].fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (cg->dirs[i].fd >= 0)
+            continue;
+        r = errno == ENOENT ? create_in(cg, i, &cg->made, &cg->n_made, err)
+                            : congo_error_errno(err, "open cgroup `%s`", full);
+    }
+    if (r >= 0)
+        r = congo_cgroup_apply(cg, res, false, err);
+    if (r < 0) {
+        congo_cgroup_create_abort(cg);
+        return r;
+    }
+    made_free(cg);
+    *out = steal_pointer(&cg);
+    return 0;
+}
+
 /* ---- membership ---- */
 
 int congo_cgroup_enter(struct congo_cgroup *cg, pid_t pid, congo_error *err)

@@ -56,6 +56,14 @@ size_t congo_cgroup_v1_fds(const struct congo_cgroup *cg, int **fds);
 void congo_cgroup_adopt_fds(struct congo_cgroup *cg, const int *fds, size_t n);
 /* The number of hierarchies cg spans. */
 size_t congo_cgroup_count(const struct congo_cgroup *cg);
+/* Added by --systemd-cgroup (systemd.h): the cgroup systemd made for the
+ * container's scope, with the container's init already in it.  Opened
+ * where it exists (processes in it are expected), created in the
+ * hierarchies systemd did not populate (v1 controllers it does not manage),
+ * then res (may be NULL) applied.  On failure what was created here is
+ * removed. */
+int congo_cgroup_create_adopt(struct congo_cgroup **out, const char *path, const oci_resources *res,
+                              congo_error *err);
 /* Open an existing container cgroup (kill --all, delete, ps, pause...). */
 int congo_cgroup_open(struct congo_cgroup **out, const char *path, congo_error *err);
 void congo_cgroup_free(struct congo_cgroup *cg);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "container-cgroups.h"
+#include "systemd.h"
 #include "container.h"
 #include "utils.h"
 
@@ -113,6 +114,10 @@ int congo_container_update(const char *root, const char *id, const oci_resources
                             congo_status_name(status));
     else
         r = congo_cgroup_update(cg, res, err);
+    /* systemd would put its own values back on its next daemon-reload:
+     * tell it too (runc does the same). */
+    if (r >= 0 && s->systemd_cgroup && congo_systemd_unit_of_path(s->cgroup_path))
+        r = congo_systemd_set_resources(congo_systemd_unit_of_path(s->cgroup_path), res, err);
     congo_cgroup_free(cg);
     return r;
 }

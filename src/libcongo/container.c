@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "systemd.h"
 #include "container-internal.h"
 #include "hooks.h"
 #include "image-helper.h"
@@ -72,6 +73,8 @@ struct create_job {
     bool own_pidns;
     bool self_cgroup;
     bool cgroup_pending;  /* congo_cgroup_create_begin() done, _finish() not yet */
+    struct congo_systemd_unit unit; /* --systemd-cgroup */
+    bool unit_started;
 };
 
 static void create_job_undo(struct create_job *j)
@@ -82,6 +85,10 @@ static void create_job_undo(struct create_job *j)
         while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    if (j->cgroup && !j->cgroup_pending)
+        congo_cgroup_kill(j->cgroup, SIGKILL, &ignored);
+    if (j->unit_started)
+        congo_systemd_stop_unit(j->unit.unit, &ignored);
     if (j->cgroup && j->cgroup_pending) {
         congo_cgroup_create_abort(j->cgroup);
     } else if (j->cgroup) {
@@ -127,6 +134,23 @@ static int prefer_child_error(struct create_job *j, int r, congo_error *err)
     return err->errnum > 0 ? -err->errnum : -EINVAL;
 }
 
+/* --systemd-cgroup: systemd makes the container's scope with the child in
+ * it; then the cgroup is congo's like any other (resources through
+ * cgroupfs, and the v1 hierarchies systemd does not manage). */
+static int place_in_scope(struct create_job *j, congo_error *err)
+{
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    _cleanup_free_ char *description = xasprintf("congo container %s", j->o->id);
+    int r = congo_systemd_start_scope(&j->unit, description, j->pid, l->resources, err);
+    if (r < 0)
+        return r;
+    j->unit_started = true;
+    r = congo_cgroup_create_adopt(&j->cgroup, j->unit.cgroup_path, l->resources, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "systemd unit `%s`", j->unit.unit);
+    return congo_cgroup_enter(j->cgroup, j->pid, err);
+}
+
 static int drive_child(struct create_job *j, congo_error *err)
 {
     const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
@@ -151,7 +175,11 @@ static int drive_child(struct create_job *j, congo_error *err)
         if (r < 0)
             return prefer_child_error(j, r, err);
     }
-    if (!j->self_cgroup && congo_cgroup_clone_fd(j->cgroup) < 0) {
+    if (j->o->systemd_cgroup) {
+        r = place_in_scope(j, err);
+        if (r < 0)
+            return prefer_child_error(j, r, err);
+    } else if (!j->self_cgroup && congo_cgroup_clone_fd(j->cgroup) < 0) {
         r = congo_cgroup_enter(j->cgroup, j->pid, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
@@ -332,11 +360,16 @@ static int resolve_paths(struct create_job *j, char **bundle, char **rootfs, con
 static int check_options(struct create_job *j, congo_error *err)
 {
     const struct congo_create_opts *o = j->o;
-    if (o->systemd_cgroup)
-        return congo_error_set(err, ENOTSUP, "--systemd-cgroup: %s",
-                               access("/run/systemd/system", F_OK) == 0
-                                   ? "driving cgroups through systemd is not supported yet"
-                                   : "systemd is not running on this host (no /run/systemd/system)");
+    if (o->systemd_cgroup) {
+        /* A bad cgroupsPath is the config's error, wherever it runs. */
+        int r = congo_systemd_parse_path(&j->unit, j->config->linux_ ? j->config->linux_->cgroups_path : NULL,
+                                         o->id, err);
+        if (r < 0)
+            return r;
+        if (!congo_systemd_booted())
+            return congo_error_set(err, ENOTSUP,
+                                   "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
+    }
     if (!j->config->process)
         return congo_error_set(err, EINVAL, "config.json: process: missing (a container needs a process to run)");
     if (j->config->process->terminal && !o->console_socket && o->console_fd < 0)
@@ -410,7 +443,10 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     j.state->image_bundle = xstrdup(o->image_bundle);
     j.state->poststart_hooks = j.config->hooks.n_poststart > 0;
     j.state->poststop_hooks = j.config->hooks.n_poststop > 0;
-    r = congo_cgroup_path_for(&j.state->cgroup_path, l->cgroups_path, o->id, err);
+    if (o->systemd_cgroup)
+        j.state->cgroup_path = xstrdup(j.unit.cgroup_path);
+    else
+        r = congo_cgroup_path_for(&j.state->cgroup_path, l->cgroups_path, o->id, err);
     if (r < 0)
         goto out;
     for (size_t i = 0; i < j.config->annotations.n; i++) {
@@ -439,8 +475,10 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
      * moves into the v1 ones alone, with no RCU wait (join_cgroup).  Then
      * only the cgroup2 directory is needed before the clone: the rest is
      * made while the child builds its rootfs. */
-    j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins;
-    if (j.self_cgroup) {
+    j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins && !o->systemd_cgroup;
+    if (o->systemd_cgroup) {
+        /* systemd makes the cgroup once the child exists (place_in_scope). */
+    } else if (j.self_cgroup) {
         r = congo_cgroup_create_begin(&j.cgroup, j.state->cgroup_path, err);
         j.cgroup_pending = r >= 0;
         /* On pure cgroup2 the child lives in its cgroup from the clone on:
@@ -490,12 +528,12 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         goto fail;
     }
     {
-        int cgfd = j.self_cgroup ? congo_cgroup_exec_clone_fd(j.cgroup) : congo_cgroup_clone_fd(j.cgroup);
+        int cgfd = !j.cgroup ? -1 : j.self_cgroup ? congo_cgroup_exec_clone_fd(j.cgroup) : congo_cgroup_clone_fd(j.cgroup);
         ctx.cgroup = j.cgroup;
         ctx.self_cgroup = j.self_cgroup;
         ctx.cgroup2_done = cgfd >= 0;
         ctx.late_cgroup = j.cgroup_pending;
-        ctx.n_cgroup_dirs = congo_cgroup_count(j.cgroup);
+        ctx.n_cgroup_dirs = j.cgroup ? congo_cgroup_count(j.cgroup) : 0;
         j.pid = clone_child(j.plan.clone_flags, cgfd);
         if (j.pid < 0 && cgfd >= 0 && j.self_cgroup && errno != ENOMEM && errno != EAGAIN) {
             /* A cgroup2 directory clone3 will not take: the child enters it. */
@@ -556,6 +594,7 @@ out:
         congo_cgroup_free(j.cgroup);
     congo_state_free(j.state);
     oci_config_free(j.config);
+    congo_systemd_unit_clear(&j.unit);
     return r;
 }
 
@@ -804,6 +843,20 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
     }
     if (s->pid > 0)
         wait_dead(s->pid, s->pid_start);
+    if (s->systemd_cgroup && congo_systemd_unit_of_path(s->cgroup_path)) {
+        /* The scope goes, and its cgroup with it. */
+        r = congo_systemd_stop_unit(congo_systemd_unit_of_path(s->cgroup_path), err);
+        if (r < 0 && !force) {
+            if (cg)
+                congo_cgroup_free(cg);
+            return congo_error_wrap(err, r, "delete container `%s`", id);
+        }
+        if (r < 0) {
+            _cleanup_free_ char *t = congo_error_text(err);
+            congo_warning("delete container `%s`: %s", id, t);
+            congo_error_clear(err);
+        }
+    }
     if (cg) {
         r = congo_cgroup_destroy(cg, err);
         congo_cgroup_free(cg);

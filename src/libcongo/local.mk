@@ -77,3 +77,7 @@ src/libcongo/exec-stub-bin.h: src/libcongo/exec-stub
 src/libcongo/libcongo_a-exec-stub-data.$(OBJEXT): src/libcongo/exec-stub-bin.h
 CLEANFILES += src/libcongo/exec-stub src/libcongo/exec-stub-bin.h
 EXTRA_DIST += src/libcongo/exec-stub.c
+
+# --systemd-cgroup: container scopes made by systemd over a minimal D-Bus
+# client of congo's own (no libsystemd, no libdbus).
+libcongo_a_SOURCES += src/libcongo/dbus.c src/libcongo/dbus.h src/libcongo/systemd.c src/libcongo/systemd.h

@@ -118,6 +118,15 @@ for c in $($B cat $R/sys/fs/cgroup/cgroup.controllers); do
 done
 $B cp $B $R/run/v2vm/busybox
 $B cp /stage2 $R/run/v2vm/stage2
+if [ -n "${V2VM_SYSTEMD:-}" ]; then
+  # systemd as PID 1: one service runs stage 2 (the command) and powers off;
+  # nothing else is pulled in (no sysinit.target, no getty, no journald).
+  U=$R/run/systemd/system
+  $B mkdir -p $U
+  printf '[Unit]\nDescription=v2vm command\nDefaultDependencies=no\n[Service]\nType=simple\nExecStart=/run/v2vm/busybox sh /run/v2vm/stage2\nStandardOutput=tty\nTTYPath=/dev/ttyS0\nKillMode=process\n' > $U/v2vm.service
+  printf '[Unit]\nDescription=v2vm\nDefaultDependencies=no\nRequires=v2vm.service\nAfter=v2vm.service\nAllowIsolate=yes\n' > $U/v2vm.target
+  exec $B switch_root $R /lib/systemd/systemd --unit=v2vm.target --log-target=kmsg --show-status=false
+fi
 exec $B switch_root $R /run/v2vm/busybox sh /run/v2vm/stage2
 die "switch_root failed"
 INIT_EOF
@@ -145,7 +154,7 @@ while [ $n -lt 30 ]; do
   for p in /proc/[0-9]*; do
     p=${p#/proc/}
     # skip init, the drain cat, kernel threads and zombies (no exe link)
-    [ "$p" = 1 ] || [ "$p" = "$catpid" ] || [ ! -e /proc/$p/exe ] || left="$left $p"
+    [ "$p" = 1 ] || [ "$p" = $$ ] || [ "$p" = "$catpid" ] || [ ! -e /proc/$p/exe ] || left="$left $p"
   done
   [ -z "$left" ] && break
   $B kill -9 $left 2>/dev/null
@@ -243,7 +252,7 @@ for d in $RW; do
   virtfs+=(-virtfs "local,path=$d,mount_tag=rw$i,security_model=passthrough,id=rw$i")
   i=$((i+1))
 done
-printf 'V2VM_RW=%q\nV2VM_CWD=%q\n' "$rwlist" "$PWD" > "$RUN/env"
+printf 'V2VM_RW=%q\nV2VM_CWD=%q\nV2VM_SYSTEMD=%q\n' "$rwlist" "$PWD" "${V2VM_SYSTEMD:-}" > "$RUN/env"
 {
   printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
   for v in ${V2VM_PASSENV:-}; do

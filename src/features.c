@@ -92,7 +92,7 @@ int cmd_features(struct congo_global *g, int argc, char **argv, congo_error *err
     key(j, "v2");
     yajl_gen_bool(j, 1);
     key(j, "systemd");
-    yajl_gen_bool(j, 0);
+    yajl_gen_bool(j, 1); /* --systemd-cgroup (where systemd runs) */
     key(j, "systemdUser");
     yajl_gen_bool(j, 0);
     key(j, "rdma");

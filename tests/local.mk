@@ -118,3 +118,11 @@ tests_unit_test_exec_SOURCES = tests/unit/test-exec.c
 tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_exec_LDADD = $(UNIT_LDADD)
 endif
+
+# --systemd-cgroup: cgroupsPath parsing, D-Bus marshalling and parsing.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-systemd
+tests_unit_test_systemd_SOURCES = tests/unit/test-systemd.c
+tests_unit_test_systemd_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_systemd_LDADD = $(UNIT_LDADD)
+endif

@@ -320,6 +320,7 @@ char *dbus_error_text(const struct dbus_msg *m)
 
 struct dbus_conn {
     int fd;
+    bool bus;          /* through a bus daemon (else a direct connection) */
     uint32_t serial;
     char *where;
     uint8_t *rbuf;
@@ -474,6 +475,7 @@ int dbus_connect_path(struct dbus_conn **out, const char *path, bool hello, cong
     r = auth(c, err);
     if (r < 0)
         goto fail;
+    c->bus = hello;
     if (hello) {
         struct dbus_msg reply = { 0 };
         r = dbus_call(c, &reply, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello",
@@ -507,6 +509,24 @@ int dbus_connect_systemd(struct dbus_conn **out, congo_error *err)
         return congo_error_wrap(err, r, "systemd is reachable neither at its private socket (%s) nor on the system bus", t);
     }
     congo_error_clear(&first);
+    return r;
+}
+
+int dbus_add_match(struct dbus_conn *c, const char *rule, congo_error *err)
+{
+    struct dbus_buf body = { 0 };
+    struct dbus_msg reply = { 0 };
+    if (!c->bus)
+        return 0; /* a direct peer sends its signals to us anyway */
+    dbus_put_string(&body, rule);
+    int r = dbus_call(c, &reply, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
+                      "s", &body, 10000, err);
+    dbus_buf_free(&body);
+    if (r >= 0 && reply.type == DBUS_ERROR) {
+        _cleanup_free_ char *t = dbus_error_text(&reply);
+        r = congo_error_set(err, EPROTO, "D-Bus %s: AddMatch: %s", c->where, t);
+    }
+    dbus_msg_free(&reply);
     return r;
 }
 

@@ -101,6 +101,9 @@ int dbus_call(struct dbus_conn *c, struct dbus_msg *reply, const char *destinati
 int dbus_wait_signal(struct dbus_conn *c, struct dbus_msg *out, const char *interface, const char *member,
                      bool (*match)(const struct dbus_msg *m, void *data), void *data, int timeout_ms,
                      congo_error *err);
+/* On a bus: ask the daemon to route the broadcast signals matching rule
+ * to us (a no-op on a direct connection). */
+int dbus_add_match(struct dbus_conn *c, const char *rule, congo_error *err);
 /* The text of an ERROR reply: "NAME: message". */
 char *dbus_error_text(const struct dbus_msg *m);
 

@@ -286,7 +286,17 @@ static int connect_systemd(struct dbus_conn **c, congo_error *err)
     if (!congo_systemd_booted())
         return congo_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system)");
     int r = dbus_connect_systemd(c, err);
-    return r < 0 ? congo_error_wrap(err, r, "--systemd-cgroup") : 0;
+    if (r >= 0)
+        r = dbus_add_match(*c,
+                           "type='signal',sender='" SD_DEST "',path='" SD_PATH "',interface='" SD_MANAGER
+                           "',member='JobRemoved'",
+                           err);
+    if (r < 0) {
+        dbus_conn_free(*c);
+        *c = NULL;
+        return congo_error_wrap(err, r, "--systemd-cgroup");
+    }
+    return 0;
 }
 
 int congo_systemd_start_scope(const struct congo_systemd_unit *u, const char *description, pid_t pid,

@@ -286,6 +286,34 @@ test_systemd_cgroup_is_a_clear_error() {
     assert_contains "$ERR" "systemd"
     assert_no_state
     assert_no_cgroup
+    # a valid slice:prefix:name, on a host whose init is not systemd (this
+    # suite's hosts; tests/v2vm/test-systemd-cgroup.sh boots one that is)
+    if [ ! -d /run/systemd/system ]; then
+        cfg ".linux.cgroupsPath = \"congo-test.slice:congo:$(cid)\""
+        run_congo --systemd-cgroup create -b "$B" "$(cid)"
+        assert_failed
+        assert_contains "$ERR" "systemd is not running on this host (no /run/systemd/system)"
+        assert_no_state
+    fi
+}
+
+# A cgroupsPath that is not "slice:prefix:name" is the config's error,
+# named as such, before anything is made (whether systemd runs or not).
+test_systemd_cgroup_bad_cgroups_path() {
+    make_bundle
+    local p
+    for p in "a:b" "x.slice:..:id" "x.slice:p:a/b" "/congo/x" "system:congo:x" "a--b.slice:p:n"; do
+        cfg ".linux.cgroupsPath = \"$p\""
+        run_congo --systemd-cgroup create -b "$B" "$(cid)"
+        assert_failed
+        assert_contains "$ERR" "linux.cgroupsPath \`$p\`"
+        assert_no_state
+    done
+    cfg 'del(.linux.cgroupsPath)'
+    run_congo --systemd-cgroup create -b "$B" "a+b"
+    assert_failed
+    assert_contains "$ERR" "character \`+\` is not allowed in a systemd unit name"
+    assert_no_state
 }
 
 run_tests "$@"

@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "utils.h"
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -448,7 +451,22 @@ static int auth(struct dbus_conn *c, congo_error *err)
     line[n - 2] = 0;
     if (strncmp(line, "OK ", 3) != 0)
         return congo_error_set(err, EACCES, "D-Bus %s: authentication as uid %s refused (`%s`)", c->where, uid, line);
-    return send_all(c, "BEGIN\r\n", 7, err);
+    r = send_all(c, "BEGIN\r\n", 7, err);
+    if (r < 0)
+        return r;
+    /* Our first message must not reach the peer in the same read as
+     * BEGIN: sd-bus (systemd 252 at least) leaves the rest of that read
+     * unprocessed after authentication until more bytes arrive, and a
+     * method call would wait for its reply forever.  For a unix stream
+     * socket SIOCOUTQ counts what the peer has not read yet. */
+    for (;;) {
+        int unread = 0;
+        if (ioctl(c->fd, SIOCOUTQ, &unread) < 0 || unread == 0)
+            return 0;
+        if (now_ms() > deadline)
+            return congo_error_set(err, ETIMEDOUT, "D-Bus %s: the peer does not read", c->where);
+        usleep(100);
+    }
 }
 
 int dbus_connect_path(struct dbus_conn **out, const char *path, bool hello, congo_error *err)
@@ -565,6 +583,9 @@ int dbus_call(struct dbus_conn *c, struct dbus_msg *reply, const char *destinati
                                    timeout_ms);
         if (r < 0)
             return r;
+        congo_debug("D-Bus %s: %s, message type %d serial %u reply to %u %s%s%s", c->where, member, m.type, m.serial,
+                    m.reply_serial, m.member ? m.member : "", m.error_name ? " " : "",
+                    m.error_name ? m.error_name : "");
         if ((m.type == DBUS_METHOD_RETURN || m.type == DBUS_ERROR) && m.reply_serial == serial) {
             *reply = m;
             return 0;

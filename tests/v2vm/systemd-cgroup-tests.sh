@@ -75,7 +75,9 @@ test_delete_force_stops_a_running_scope() {
     sd create -b "$B" "$ID"
     sd start "$ID"
     assert_eq "$(unit_prop "$UNIT" ActiveState)" active
-    sd delete --force "$ID"
+    run_congo --systemd-cgroup delete --force "$ID"
+    assert_ok
+    assert_eq "$ERR" "" "delete --force warned"
     assert_eq "$(unit_prop "$UNIT" LoadState)" not-found
     [ ! -e "$CG" ] || fail "$CG left behind"
     assert_no_state
@@ -130,6 +132,27 @@ test_failed_create_stops_the_scope() {
     assert_no_state
     assert_eq "$(unit_prop "$UNIT" LoadState)" not-found
     [ ! -e "$CG" ] || fail "$CG left behind"
+}
+
+# Without systemd's private socket (not root's, or not there): the system
+# bus, through dbus-daemon (Hello, and a match rule for JobRemoved).
+test_system_bus_when_the_private_socket_is_unreachable() {
+    systemctl start dbus.service || fail "cannot start dbus.service in the guest"
+    scope_bundle
+    cat > "$T/via-bus.sh" <<INNER
+set -e
+mount --bind /dev/null /run/systemd/private
+"$CONGO" --root "$ROOT" --systemd-cgroup --debug create -b "$B" "$ID"
+cat /proc/\$(jq .pid "$ROOT/$ID/state.json")/cgroup > "$T/cgroup"
+"$CONGO" --root "$ROOT" --systemd-cgroup --debug delete --force "$ID"
+INNER
+    run_cmd unshare -m bash "$T/via-bus.sh"
+    assert_ok
+    assert_contains "$ERR" "/run/dbus/system_bus_socket"
+    assert_not_contains "$ERR" "warning"
+    assert_eq "$(cat "$T/cgroup")" "0::/system.slice/$UNIT"
+    assert_eq "$(unit_prop "$UNIT" LoadState)" not-found
+    assert_no_state
 }
 
 run_tests "$@"

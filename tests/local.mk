@@ -126,3 +126,8 @@ tests_unit_test_systemd_SOURCES = tests/unit/test-systemd.c
 tests_unit_test_systemd_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_systemd_LDADD = $(UNIT_LDADD)
 endif
+# dbustool drives the D-Bus client against a real dbus-daemon (tests/systemd/).
+check_PROGRAMS += tests/helpers/dbustool
+tests_helpers_dbustool_SOURCES = tests/helpers/dbustool.c
+tests_helpers_dbustool_CFLAGS = $(AM_CFLAGS)
+tests_helpers_dbustool_LDADD = libcongo.a $(LIBCONGO_LIBS)

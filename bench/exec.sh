@@ -29,7 +29,7 @@ for t in hyperfine crun runc jq bc; do command -v $t >/dev/null || { echo "missi
 
 W=$(mktemp -d /run/congo-bench.XXXXXX)
 # Even when interrupted: no state, and no cgroup left under the bench's parent.
-trap 'rmdir /sys/fs/cgroup/*/congo-bench/{congo,crun,runc} /sys/fs/cgroup/*/congo-bench 2>/dev/null; rm -rf "$W"' EXIT
+trap 'rmdir /sys/fs/cgroup/*/congo-bench/{congo,crun,runc} /sys/fs/cgroup/*/congo-bench 2>/dev/null || true; rm -rf "$W"' EXIT
 mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/proc" "$W/bundle/rootfs/sys" "$W/bundle/rootfs/dev" \
     "$W/bundle/rootfs/etc" "$W/bundle/rootfs/tmp"
 cp "$(command -v busybox)" "$W/bundle/rootfs/bin/busybox"

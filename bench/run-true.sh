@@ -22,7 +22,7 @@ for t in hyperfine crun runc jq; do command -v $t >/dev/null || { echo "missing 
 # State roots on tmpfs, as /run/congo, /run/crun and /run/runc are in real use.
 W=$(mktemp -d /run/congo-bench.XXXXXX)
 # Even when interrupted: no state, and no cgroup left under the bench's parent.
-trap 'rmdir /sys/fs/cgroup/*/congo-bench/c /sys/fs/cgroup/*/congo-bench 2>/dev/null; rm -rf "$W"' EXIT
+trap 'rmdir /sys/fs/cgroup/*/congo-bench/c /sys/fs/cgroup/*/congo-bench 2>/dev/null || true; rm -rf "$W"' EXIT
 mkdir -p "$W/bundle/rootfs/bin" "$W/bundle/rootfs/proc" "$W/bundle/rootfs/sys" "$W/bundle/rootfs/dev"
 cp "$(command -v busybox)" "$W/bundle/rootfs/bin/busybox"
 ln -s busybox "$W/bundle/rootfs/bin/true"

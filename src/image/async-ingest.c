@@ -28,6 +28,7 @@ struct async_ingest {
     char *spare[MAX_QUEUED + 1];
     size_t nspare;
     bool finish, stop, busy, synced, failed;
+    bool want_room;           /* the loop paused this download: notify when a chunk is free */
     congo_error err;
     void (*notify)(void *);
     void *data;
@@ -64,6 +65,10 @@ static void *worker(void *arg)
             else
                 free(c.buf);
             pthread_cond_broadcast(&a->cond);
+            if (a->want_room && a->notify) {
+                a->want_room = false;
+                a->notify(a->data);
+            }
             continue;
         }
         if (a->finish && !a->synced) {
@@ -119,6 +124,18 @@ static void push_fill(struct async_ingest *a)
     a->fill = NULL;
     a->fill_len = 0;
     pthread_cond_broadcast(&a->cond);
+}
+
+bool async_ingest_has_room(struct async_ingest *a, size_t n)
+{
+    bool room;
+    pthread_mutex_lock(&a->lock);
+    /* Every chunk the n bytes fill needs a free slot in the queue. */
+    room = (a->fill_len + n) / CHUNK <= MAX_QUEUED - a->count;
+    if (!room)
+        a->want_room = true;
+    pthread_mutex_unlock(&a->lock);
+    return room;
 }
 
 int async_ingest_write(struct async_ingest *a, const void *buf, size_t n)

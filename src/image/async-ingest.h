@@ -16,9 +16,14 @@
 struct async_ingest;
 
 /* Take over *in (its fd, hash state and offset) and start the worker.
- * `notify` is called from the worker when it finished (may be NULL). */
+ * `notify` is called from the worker when it finished, and when a chunk
+ * is free after async_ingest_has_room() said no (may be NULL). */
 int async_ingest_start(struct async_ingest **out, struct ingest *in, void (*notify)(void *), void *data,
                        congo_error *err);
+/* Whether n bytes can be queued without waiting for the worker.  When not,
+ * `notify` is called once a chunk is free again: the download loop pauses
+ * that transfer meanwhile instead of blocking all of them. */
+bool async_ingest_has_room(struct async_ingest *a, size_t n);
 /* Queue bytes (copied); blocks while the queue is full.  -1 once the worker failed. */
 int async_ingest_write(struct async_ingest *a, const void *buf, size_t n);
 /* No more data: the worker writes what is queued, then fsyncs.  Does not block. */

@@ -750,6 +750,7 @@ struct xfer {
     int redirects, attempts, auth_retries;
     long status;
     bool body_started, overflow, range_bad, write_failed;
+    bool paused;        /* CURL_WRITEFUNC_PAUSE: its worker's queue was full */
     char *content_range;
     char errbody[ERROR_BODY_MAX];
     size_t errlen;
@@ -845,6 +846,12 @@ static size_t xfer_write(char *ptr, size_t size, size_t nmemb, void *data)
     if (x->received + (int64_t) n > x->d->size) {
         x->overflow = true;
         return 0;
+    }
+    /* A full queue (its worker lags behind) pauses this download alone;
+     * the loop resumes it when the worker frees a chunk. */
+    if (!async_ingest_has_room(x->ai, n)) {
+        x->paused = true;
+        return CURL_WRITEFUNC_PAUSE;
     }
     if (async_ingest_write(x->ai, ptr, n) < 0) {
         x->write_failed = true;
@@ -1147,6 +1154,10 @@ int registry_fetch_blobs(struct registry *r, struct store *s, const struct descr
         for (size_t i = 0; i < n; i++) {
             struct xfer *x = &xs[i];
             if (x->state == XFER_ACTIVE) {
+                if (x->paused && async_ingest_has_room(x->ai, 1)) {
+                    x->paused = false;
+                    curl_easy_pause(x->easy, CURLPAUSE_CONT);
+                }
                 progress_update(prog, x->bar, x->received, NULL);
             } else if (x->state == XFER_SYNCING && async_ingest_idle(x->ai)) {
                 xfer_publish(x);

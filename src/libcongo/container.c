@@ -42,23 +42,6 @@
 
 static const oci_linux empty_linux;
 
-/* clone3 into the container's namespaces (and cgroup on v2); falls back to
- * clone for kernels without clone3. */
-static pid_t clone_child(int flags, int cgroup_fd)
-{
-    struct clone_args args = { .flags = (uint64_t) flags, .exit_signal = SIGCHLD };
-    pid_t pid;
-
-    if (cgroup_fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t) cgroup_fd;
-    }
-    pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
-        pid = syscall(SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
-    return pid;
-}
-
 struct create_job {
     const struct congo_create_opts *o;
     oci_config *config;
@@ -534,11 +517,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         ctx.cgroup2_done = cgfd >= 0;
         ctx.late_cgroup = j.cgroup_pending;
         ctx.n_cgroup_dirs = j.cgroup ? congo_cgroup_count(j.cgroup) : 0;
-        j.pid = clone_child(j.plan.clone_flags, cgfd);
+        j.pid = congo_clone_into(j.plan.clone_flags, cgfd);
         if (j.pid < 0 && cgfd >= 0 && j.self_cgroup && errno != ENOMEM && errno != EAGAIN) {
             /* A cgroup2 directory clone3 will not take: the child enters it. */
             ctx.cgroup2_done = false;
-            j.pid = clone_child(j.plan.clone_flags, -1);
+            j.pid = congo_clone_into(j.plan.clone_flags, -1);
         }
     }
     if (j.pid == 0) {

@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "lsm.h"
+#include "namespaces.h"
 #include "process.h"
 #include "process-attrs.h"
 #include "seccomp.h"
@@ -649,20 +650,6 @@ static int open_cgroup(struct exec_job *j, congo_error *err)
     return r < 0 ? r : 0;
 }
 
-static pid_t clone_child(int cgroup_fd)
-{
-    struct clone_args args = { .exit_signal = SIGCHLD };
-    pid_t pid;
-    if (cgroup_fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t) cgroup_fd;
-    }
-    pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
-        pid = fork();
-    return pid;
-}
-
 /* Enter the container's pid and time namespaces for our children (the
  * child is born in them; setns cannot move a process into a pid namespace),
  * clone, and come back. */
@@ -689,10 +676,10 @@ static pid_t spawn(struct exec_job *j, struct exec_child *child, congo_error *er
     }
     {
         int cgfd = j->cgroup ? congo_cgroup_exec_clone_fd(j->cgroup) : -1;
-        pid = clone_child(cgfd);
+        pid = congo_clone_into(0, cgfd);
         if (pid < 0 && cgfd >= 0 && errno != ENOMEM && errno != EAGAIN) {
             /* No CLONE_INTO_CGROUP here: the child enters cgroup2 itself. */
-            pid = clone_child(-1);
+            pid = congo_clone_into(0, -1);
             cgfd = -1;
         }
         child->cgroup_v2_done = cgfd >= 0;

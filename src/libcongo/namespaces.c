@@ -2,12 +2,17 @@
 
 #include "namespaces.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <linux/sched.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "utils.h"
 
@@ -180,4 +185,19 @@ int congo_ns_write_id_maps(pid_t pid, const oci_linux *l, congo_error *err)
     if (r < 0)
         return r;
     return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+}
+
+pid_t congo_clone_into(int ns_flags, int cgroup_fd)
+{
+    struct clone_args args = { .flags = (uint64_t) ns_flags, .exit_signal = SIGCHLD };
+    pid_t pid;
+
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t) cgroup_fd;
+    }
+    pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
+        pid = syscall(SYS_clone, (unsigned long) ns_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    return pid;
 }

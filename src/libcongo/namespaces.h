@@ -38,4 +38,9 @@ int congo_ns_child_join(struct congo_ns_plan *plan, congo_error *err);
 /* Parent: write /proc/PID/uid_map and gid_map from linux.uidMappings/gidMappings. */
 int congo_ns_write_id_maps(pid_t pid, const oci_linux *l, congo_error *err);
 
+/* fork into new namespaces (CLONE_NEW* flags) and, with cgroup_fd >= 0, into
+ * that cgroup2 directory (clone3's CLONE_INTO_CGROUP).  Falls back to clone
+ * on kernels without clone3 when no cgroup is asked.  Returns like fork(). */
+pid_t congo_clone_into(int ns_flags, int cgroup_fd);
+
 #endif

@@ -794,21 +794,8 @@ static int drive_child(struct exec_job *j, congo_error *err)
  * binary is protected already (this never returns then). */
 static int protect_binary(struct exec_job *j, congo_error *err)
 {
-    _cleanup_close_ int exe = -1;
-    int r;
-
-    /* CONGO_EXEC_NO_STUB: the fallback on purpose (tests, comparisons). */
-    if (congo_exec_stub_available() && !j->process->apparmor_profile && !j->process->selinux_label &&
-        !getenv("CONGO_EXEC_NO_STUB"))
-        return congo_exec_stub_fd(&j->stub_fd, err);
-    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (exe >= 0 && congo_self_exe_is_protected(exe))
-        return 0;
-    r = congo_self_exe_protect(err);
-    if (r < 0)
-        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
-                                "read-only or immutable, `chattr +i`, to exec without a sealed copy)");
-    return 0;
+    return congo_exec_protection(&j->stub_fd, j->process->apparmor_profile || j->process->selinux_label, "exec",
+                                 err);
 }
 
 /* The cache of compiled seccomp programs `create` uses too (seccomp.h): an

@@ -33,6 +33,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "oci-config.h"
+#include "process-attrs.h"
 #include "utils.h"
 
 /* config.json is a few KiB (a big seccomp profile: ~50 KiB); a hostile bundle
@@ -1021,29 +1022,17 @@ static int p_capabilities(struct pctx *p, const jnode *o, oci_capabilities *c)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int value;
-} sched_policies[] = {
-    { "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },       { "SCHED_BATCH", 3 },
-    { "SCHED_ISO", 4 },   { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
-};
-
 static int p_scheduler(struct pctx *p, const jnode *o, oci_scheduler *s)
 {
-    size_t i;
     TRY(f_str(p, o, "policy", true, &s->policy));
-    for (i = 0; i < ARRAY_SIZE(sched_policies); i++)
-        if (strcmp(sched_policies[i].name, s->policy) == 0)
-            break;
-    if (i == ARRAY_SIZE(sched_policies)) {
+    s->policy_value = congo_sched_policy_from_name(s->policy);
+    if (s->policy_value < 0) {
         size_t old = push_key(p, "policy");
         int r = unknown_name(p, "scheduling policy", jget(o, "policy"),
                              "SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE");
         pop(p, old);
         return r;
     }
-    s->policy_value = sched_policies[i].value;
     TRY(f_opt_i64(p, o, "nice", &I32, &s->nice));
     TRY(f_opt_i64(p, o, "priority", &I32, &s->priority));
     TRY(f_strv(p, o, "flags", &s->flags));

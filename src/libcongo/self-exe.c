@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -172,4 +173,21 @@ int congo_exec_via_stub(int stub_fd, int report_fd, const char *path, char *cons
         syscall(SYS_execveat, stub_fd, "", sargv, envp, AT_EMPTY_PATH);
     return congo_error_errno(err, "execute congo's exec-stub (which keeps congo's binary out of the "
                              "container's reach)");
+}
+
+int congo_exec_protection(int *stub_fd, bool lsm_label, const char *what, congo_error *err)
+{
+    _cleanup_close_ int exe = -1;
+    int r;
+
+    if (congo_exec_stub_available() && !lsm_label && !getenv("CONGO_EXEC_NO_STUB"))
+        return congo_exec_stub_fd(stub_fd, err);
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe >= 0 && congo_self_exe_is_protected(exe))
+        return 0;
+    r = congo_self_exe_protect(err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
+                                "read-only or immutable, `chattr +i`, to %s without a sealed copy)", what);
+    return 0;
 }

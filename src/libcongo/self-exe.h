@@ -64,4 +64,12 @@ int congo_exec_stub_fd(int *fd_out, congo_error *err);
 int congo_exec_via_stub(int stub_fd, int report_fd, const char *path, char *const argv[], char *const envp[],
                         congo_error *err);
 
+/* What create and exec do before they clone: the stub in *stub_fd when it
+ * can serve (an architecture with a stub, no LSM exec label, and no
+ * CONGO_EXEC_NO_STUB, the fallback on purpose for tests); else make sure
+ * congo runs from a protected binary (*stub_fd stays -1), re-executing it
+ * from a sealed copy if need be, so call it before anything is created.
+ * `what` ("run", "exec") completes the error's advice. */
+int congo_exec_protection(int *stub_fd, bool lsm_label, const char *what, congo_error *err);
+
 #endif

@@ -68,16 +68,15 @@ static void create_job_undo(struct create_job *j)
         while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
             ;
     }
+    /* Whatever the init forked goes before systemd stops the scope. */
     if (j->cgroup && !j->cgroup_pending)
         congo_cgroup_kill(j->cgroup, SIGKILL, &ignored);
     if (j->unit_started)
         congo_systemd_stop_unit(j->unit.unit, &ignored);
-    if (j->cgroup && j->cgroup_pending) {
+    if (j->cgroup && j->cgroup_pending)
         congo_cgroup_create_abort(j->cgroup);
-    } else if (j->cgroup) {
-        congo_cgroup_kill(j->cgroup, SIGKILL, &ignored);
+    else if (j->cgroup)
         congo_cgroup_destroy(j->cgroup, &ignored);
-    }
     if (j->dir_created)
         congo_state_dir_remove(j->o->root, j->o->id, &ignored);
     congo_error_clear(&ignored);
@@ -306,19 +305,7 @@ static int create_fifo(struct create_job *j, int *fifo_fd, congo_error *err)
 static int protect_binary(struct create_job *j, int *stub_fd, congo_error *err)
 {
     const oci_process *p = j->config->process;
-    _cleanup_close_ int exe = -1;
-    int r;
-
-    if (congo_exec_stub_available() && !p->apparmor_profile && !p->selinux_label && !getenv("CONGO_EXEC_NO_STUB"))
-        return congo_exec_stub_fd(stub_fd, err);
-    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (exe >= 0 && congo_self_exe_is_protected(exe))
-        return 0;
-    r = congo_self_exe_protect(err);
-    if (r < 0)
-        return congo_error_wrap(err, r, "congo's binary could be overwritten from the container (install it "
-                                "read-only or immutable, `chattr +i`, to run without a sealed copy)");
-    return 0;
+    return congo_exec_protection(stub_fd, p->apparmor_profile || p->selinux_label, "run", err);
 }
 
 static int resolve_paths(struct create_job *j, char **bundle, char **rootfs, congo_error *err)

@@ -311,6 +311,17 @@ void congo_container_init(struct init_ctx *ctx)
     if (fd_move_above(&ctx->sync_fd, min_fd) < 0 || fd_move_above(&ctx->fifo_fd, min_fd) < 0 ||
         fd_move_above(&console, min_fd) < 0 || fd_move_above(&ctx->stub_fd, min_fd) < 0)
         _exit(1);
+    /* Before any path is looked up: an fd congo's caller left open (without
+     * close-on-exec, which every fd of congo's own has) is reachable as
+     * /proc/self/fd/N, a host directory as process.cwd or a mount source
+     * (runc CVE-2024-21626).  Only stdio, --preserve-fds and LISTEN_FDS pass. */
+    {
+        int keep[] = { ctx->sync_fd, ctx->fifo_fd, console, ctx->stub_fd };
+        if (close_fds_matching(min_fd, keep, ARRAY_SIZE(keep), fd_is_inherited) < 0) {
+            congo_error_errno(&err, "close the fds inherited from congo's caller (/proc/self/fd)");
+            child_fail(ctx, &err);
+        }
+    }
 
     if (ctx->plan->child_joins) {
         r = congo_ns_child_join(ctx->plan, &err);
@@ -377,6 +388,13 @@ void congo_container_init(struct init_ctx *ctx)
         child_fail(ctx, &err);
     if (join_cgroup(ctx, &err) < 0)
         child_fail(ctx, &err);
+    /* The host's cgroup directories and the idmapped mounts are done with:
+     * no later lookup may go through them. */
+    congo_cgroup_free(ctx->cgroup);
+    ctx->cgroup = NULL;
+    congo_rootfs_close_idmapped(ctx->mount_fds, c->n_mounts);
+    ctx->mount_fds = NULL;
+    rctx.mount_fds = NULL;
     if (!ctx->got_go) {
         /* netDevices moved, oom_score_adj set, the hooks' state sent. */
         r = wait_for(ctx, SYNC_GO, &err);
@@ -429,6 +447,15 @@ void congo_container_init(struct init_ctx *ctx)
         snprintf(path, sizeof path, "/proc/self/fd/%d", ctx->fifo_fd);
         if (access(path, F_OK) < 0) {
             congo_error_errno(&err, "the container has no /proc (congo needs it mounted to wait for start)");
+            child_fail(ctx, &err);
+        }
+    }
+    /* No directory of congo's stays open until the chdir to process.cwd
+     * (after start): it could only lead outside the root. */
+    {
+        int keep[] = { ctx->sync_fd, ctx->fifo_fd, ctx->stub_fd };
+        if (close_fds_matching(min_fd, keep, ARRAY_SIZE(keep), fd_is_dir) < 0) {
+            congo_error_errno(&err, "close congo's directory fds (/proc/self/fd)");
             child_fail(ctx, &err);
         }
     }

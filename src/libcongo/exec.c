@@ -369,21 +369,6 @@ static int clear_inheritable(congo_error *err)
     return 0;
 }
 
-/* The cwd must be inside the container: a path through an fd or a mount
- * that leads outside its root reads as "(unreachable)" (runc CVE-2024-21626). */
-static int check_cwd(const char *cwd, congo_error *err)
-{
-    char buf[4096];
-    long n = syscall(SYS_getcwd, buf, sizeof buf);
-    if (n < 0 && errno == ERANGE)
-        return 0; /* long, but the kernel found it under the root */
-    if (n < 0)
-        return congo_error_errno(err, "process.cwd \"%s\": getcwd", cwd);
-    if (buf[0] != '/')
-        return congo_error_set(err, 0, "process.cwd \"%s\" is outside the container's root filesystem", cwd);
-    return 0;
-}
-
 __attribute__((noreturn)) static void exec_child(struct exec_child *c)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -480,10 +465,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     }
     if (!p->capabilities && clear_inheritable(&err) < 0)
         child_fail(c, &err, 1);
+    /* chdir inside the root, checked to be beneath it (process.c). */
     r = congo_process_set_identity(p, c->setgroups_allowed, &err);
-    if (r < 0)
-        child_fail(c, &err, 1);
-    r = check_cwd(p->cwd, &err);
     if (r < 0)
         child_fail(c, &err, 1);
     if (c->seccomp && !notify && !early && congo_seccomp_load(c->seccomp, NULL, &err) < 0)

@@ -11,11 +11,13 @@
 #include "process.h"
 #include "caps.h"
 #include "log.h"
+#include "mounts.h"
 #include "utils.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* ---- executable lookup ---------------------------------------------- */
@@ -111,26 +114,92 @@ int congo_process_lookup(char **exe_out, const char *file, const char *path_env,
     return -ENOENT;
 }
 
+/* process.cwd is resolved inside the process's root ("/", the container's
+ * after pivot_root or setns): symlinks stay inside it, and magic links
+ * (/proc/self/fd/N, /proc/PID/cwd, /proc/PID/root) are refused, since
+ * they lead to whatever an fd or a process holds, a host directory when it
+ * is congo's or its caller's (runc CVE-2024-21626). */
+static int cwd_error(congo_error *err, int r, const char *cwd)
+{
+    if (r == -ELOOP || r == -EXDEV)
+        return congo_error_set(err, -r, "process.cwd \"%s\": cannot be resolved inside the container's root "
+                               "filesystem (it goes through a magic link such as /proc/self/fd/N, or loops)", cwd);
+    return congo_error_set(err, -r, "process.cwd \"%s\"", cwd);
+}
+
+static int open_root(congo_error *err)
+{
+    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return congo_error_errno(err, "open the root directory");
+    return fd;
+}
+
 int congo_process_make_cwd(const oci_process *p, congo_error *err)
 {
     const char *cwd = p->cwd ? p->cwd : "/";
+    _cleanup_close_ int root = -1, fd = -1;
     struct stat st;
-    int r;
 
     if (cwd[0] != '/')
         return congo_error_set(err, EINVAL, "process.cwd \"%s\": not an absolute path", cwd);
-    /* runc creates a missing cwd (0755, inside the container's root). */
-    if (stat(cwd, &st) < 0) {
-        if (errno != ENOENT)
-            return congo_error_errno(err, "process.cwd \"%s\"", cwd);
-        r = mkdir_p_at(AT_FDCWD, cwd, 0755, err);
-        if (r < 0)
-            return congo_error_wrap(err, r, "process.cwd \"%s\": create it", cwd);
-        if (stat(cwd, &st) < 0)
-            return congo_error_errno(err, "process.cwd \"%s\"", cwd);
+    root = open_root(err);
+    if (root < 0)
+        return root;
+    fd = congo_openat2(root, cwd, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (fd == -ENOENT) {
+        /* runc creates a missing cwd (0755, inside the container's root). */
+        fd = congo_open_in_root(root, cwd, CONGO_PATH_DIR, 0, NULL, err);
+        if (fd == -ELOOP || fd == -EXDEV) {
+            congo_error_clear(err);
+            return cwd_error(err, fd, cwd);
+        }
+        if (fd < 0)
+            return congo_error_wrap(err, fd, "process.cwd \"%s\": create it", cwd);
     }
+    if (fd < 0)
+        return cwd_error(err, fd, cwd);
+    if (fstat(fd, &st) < 0)
+        return congo_error_errno(err, "process.cwd \"%s\"", cwd);
     if (!S_ISDIR(st.st_mode))
         return congo_error_set(err, ENOTDIR, "process.cwd \"%s\"", cwd);
+    return 0;
+}
+
+/* The cwd must be beneath the root: a directory reached through an fd or a
+ * mount from outside reads as "(unreachable)/..." (the raw syscall; glibc
+ * would turn it into ENOENT).  Checked after every chdir, whatever resolved
+ * the path. */
+static int check_cwd(const char *cwd, congo_error *err)
+{
+    char buf[PATH_MAX + 1];
+    long n = syscall(SYS_getcwd, buf, sizeof buf);
+    if (n < 0)
+        return congo_error_errno(err, "process.cwd \"%s\": check that it is inside the container (getcwd)", cwd);
+    if (buf[0] != '/')
+        return congo_error_set(err, EPERM, "process.cwd \"%s\" is outside the container's root filesystem", cwd);
+    return 0;
+}
+
+/* chdir(cwd) inside the root.  -EACCES/-EPERM come back
+ * without a message: set_identity retries them as the user. */
+static int chdir_cwd(const char *cwd, bool quiet_eacces, congo_error *err)
+{
+    _cleanup_close_ int root = -1, fd = -1;
+
+    root = open_root(err);
+    if (root < 0)
+        return root;
+    fd = congo_openat2(root, cwd, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (fd >= 0 && fchdir(fd) < 0)
+        fd = -errno;
+    if (fd < 0) {
+        if (quiet_eacces && (fd == -EACCES || fd == -EPERM))
+            return fd;
+        if (fd == -ELOOP || fd == -EXDEV)
+            return cwd_error(err, fd, cwd);
+        return congo_error_set(err, -fd, "process.cwd \"%s\": chdir", cwd);
+    }
     return 0;
 }
 
@@ -261,13 +330,6 @@ static void remember_home(uint32_t uid)
     home_looked_up = true;
 }
 
-static int chdir_cwd(const char *cwd, congo_error *err)
-{
-    if (chdir(cwd) < 0)
-        return congo_error_errno(err, "chdir to cwd \"%s\" set in config.json", cwd);
-    return 0;
-}
-
 int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, congo_error *err)
 {
     const oci_user *u = &p->user;
@@ -284,10 +346,11 @@ int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, con
 
     /* chdir as root first, then again as the user when root was refused (a
      * root-squashed NFS volume chowned to the user), as runc does. */
-    if (chdir(cwd) == 0)
+    r = chdir_cwd(cwd, true, err);
+    if (r == 0)
         chdir_done = true;
-    else if (errno != EACCES && errno != EPERM)
-        return congo_error_errno(err, "chdir to cwd \"%s\" set in config.json", cwd);
+    else if (r != -EACCES && r != -EPERM)
+        return r;
 
     /* Bounding set first: dropping needs CAP_SETPCAP, which the uid switch may take away. */
     r = congo_caps_drop_bounding(p->capabilities, err);
@@ -335,14 +398,14 @@ int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, con
     umask(u->umask.set ? (mode_t) (u->umask.value & 07777) : 0022);
 
     if (!chdir_done) {
-        r = chdir_cwd(cwd, err);
+        r = chdir_cwd(cwd, false, err);
         if (r < 0)
             return r;
     }
 
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return congo_error_errno(err, "prctl(PR_SET_NO_NEW_PRIVS)");
-    return 0;
+    return check_cwd(cwd, err);
 }
 
 /* ---- LISTEN_FDS ------------------------------------------------------- */

@@ -29,9 +29,11 @@ int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err
 int congo_process_set_limits(const oci_process *p, congo_error *err);
 /* setgroups_allowed: false when /proc/PID/setgroups is "deny" in a user namespace. */
 /* Order: chdir(cwd) as root (retried as the user on EACCES, as runc),
- * bounding set, PR_SET_KEEPCAPS, setgroups(additionalGids), setresgid,
- * setresuid, capset + ambient, umask (default 0022), no_new_privs.  Also
- * looks up the user's HOME in the container's /etc/passwd for exec. */
+ * resolved inside "/" with magic links refused; bounding set, PR_SET_KEEPCAPS,
+ * setgroups(additionalGids), setresgid, setresuid, capset + ambient, umask
+ * (default 0022), no_new_privs; last, getcwd must show the cwd beneath the
+ * root (runc CVE-2024-21626).  Also looks up the user's HOME in the
+ * container's /etc/passwd for exec. */
 int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, congo_error *err);
 /* execve(exe, process.args, env): env is process.env plus, as in runc,
  * HOME from /etc/passwd when process.env has none (or an empty one), and
@@ -54,9 +56,11 @@ int congo_process_exec_prepare(char **exe_out, char ***env_out, const oci_proces
 int congo_process_listen_fds(void);
 
 /* Added by the process module. */
-/* Create a missing process.cwd (0755) as runc does; fails when it is not a
- * directory.  Call it right after pivot_root, before the root is remounted
- * read-only (runc creates it there too); resolve() calls it again (no-op). */
+/* Create a missing process.cwd (0755) as runc does, resolved inside "/"
+ * (openat2 RESOLVE_IN_ROOT, magic links such as /proc/self/fd/N refused);
+ * fails when it is not a directory.  Call it right after pivot_root, before
+ * the root is remounted read-only (runc creates it there too); resolve()
+ * calls it again (no-op). */
 int congo_process_make_cwd(const oci_process *p, congo_error *err);
 /* Pure helpers, unit tested. */
 /* Go's exec.LookPath as runc uses it: `file` with a slash is checked as is

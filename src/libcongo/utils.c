@@ -336,6 +336,37 @@ int close_fds_from(int first, const int *keep, size_t nkeep)
     return 0;
 }
 
+bool fd_is_inherited(int fd)
+{
+    int fl = fcntl(fd, F_GETFD);
+    return fl >= 0 && !(fl & FD_CLOEXEC);
+}
+
+bool fd_is_dir(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int close_fds_matching(int first, const int *keep, size_t nkeep, bool (*match)(int fd))
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+
+    if (!d)
+        return -errno;
+    while ((de = readdir(d))) {
+        long long v;
+        if (parse_int64(de->d_name, &v) < 0 || v < first || v > INT_MAX || v == dirfd(d))
+            continue;
+        if (fd_kept((int) v, keep, nkeep) || (match && !match((int) v)))
+            continue;
+        close((int) v);
+    }
+    closedir(d);
+    return 0;
+}
+
 int cloexec_fds_from(int first)
 {
     if (syscall(SYS_close_range, (unsigned) first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)

@@ -102,6 +102,13 @@ int parse_uint64(const char *s, unsigned long long *out);
 
 /* Close every fd >= first except those listed in keep (sorted or not). */
 int close_fds_from(int first, const int *keep, size_t nkeep);
+/* Close every fd >= first that is not in keep and for which match(fd) is
+ * true (NULL: every one), as listed in /proc/self/fd.  0 or -errno. */
+int close_fds_matching(int first, const int *keep, size_t nkeep, bool (*match)(int fd));
+/* match() predicates: an fd without FD_CLOEXEC (congo opens every fd of its
+ * own close-on-exec, so such an fd came from congo's caller); a directory. */
+bool fd_is_inherited(int fd);
+bool fd_is_dir(int fd);
 /* Mark every fd >= first close-on-exec (close_range CLOSE_RANGE_CLOEXEC). */
 int cloexec_fds_from(int first);
 

@@ -338,7 +338,7 @@ test_exec_cwd_stays_inside_the_container() {
     RC=0
     "$CONGO" --root "$ROOT" exec --preserve-fds 1 --cwd /proc/self/fd/3 "$ID" ls 3<"$B" > "$T/o" 2>&1 || RC=$?
     [ "$RC" != 0 ] || fail "a cwd outside the container was accepted: $(cat "$T/o")"
-    assert_contains "$(cat "$T/o")" "outside the container's root filesystem"
+    assert_contains "$(cat "$T/o")" "process.cwd \"/proc/self/fd/3\": cannot be resolved inside the container's root filesystem"
     assert_not_contains "$(cat "$T/o")" "config.json"
 }
 

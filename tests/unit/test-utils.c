@@ -122,6 +122,36 @@ static void rfc3339_matches_gmtime(void **state)
     assert_int_equal(now[29], 'Z');
 }
 
+/* The child's sweeps: fds without close-on-exec (the caller's), then directories. */
+static void close_fds_matching_picks_by_predicate(void **state)
+{
+    int inherited = open("/", O_RDONLY | O_DIRECTORY);
+    int own_dir = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int own_file = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int kept = open("/", O_RDONLY | O_DIRECTORY);
+    int keep[] = { kept };
+    assert_true(inherited >= 3 && own_dir >= 3 && own_file >= 3 && kept >= 3);
+    assert_true(fd_is_inherited(inherited));
+    assert_false(fd_is_inherited(own_dir));
+    assert_true(fd_is_dir(own_dir));
+    assert_false(fd_is_dir(own_file));
+
+    assert_int_equal(close_fds_matching(3, keep, 1, fd_is_inherited), 0);
+    assert_int_equal(fcntl(inherited, F_GETFD), -1);
+    assert_true(fcntl(own_dir, F_GETFD) >= 0);
+    assert_true(fcntl(own_file, F_GETFD) >= 0);
+    assert_true(fcntl(kept, F_GETFD) >= 0);
+
+    assert_int_equal(close_fds_matching(3, keep, 1, fd_is_dir), 0);
+    assert_int_equal(fcntl(own_dir, F_GETFD), -1);
+    assert_true(fcntl(own_file, F_GETFD) >= 0);
+    assert_true(fcntl(kept, F_GETFD) >= 0);
+    /* stdio is below `first`: never touched. */
+    assert_true(fcntl(0, F_GETFD) >= 0 || errno == EBADF);
+    close(own_file);
+    close(kept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +163,7 @@ int main(void)
         cmocka_unit_test(strings_and_vectors),
         cmocka_unit_test(atomic_write_replaces_whole_file),
         cmocka_unit_test(rfc3339_matches_gmtime),
+        cmocka_unit_test(close_fds_matching_picks_by_predicate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,33 @@ static void remember_home(uint32_t uid)
     home_looked_up = true;
 }
 
+/* Stdio belongs to the process's user, as in runc: a non-root process can
+ * then reopen it (/dev/stdout is /proc/self/fd/1, which checks the pipe's or
+ * the pty's owner).  Pipes, and the pty congo made (process.terminal), not a
+ * file or the caller's own terminal: those are the host's.  The group stays
+ * (the pty's is tty).  EPERM and EINVAL (an owner or uid not mapped in the
+ * user namespace) are ignored, as runc does. */
+static int chown_stdio(const oci_process *p, congo_error *err)
+{
+    uint32_t uid = p->user.uid;
+
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+            if (errno == EBADF)
+                continue;
+            return congo_error_errno(err, "stdio: fstat fd %d", fd);
+        }
+        if (st.st_uid == uid)
+            continue;
+        if (!S_ISFIFO(st.st_mode) && !(p->terminal && S_ISCHR(st.st_mode) && isatty(fd)))
+            continue;
+        if (fchown(fd, uid, (gid_t) -1) < 0 && errno != EPERM && errno != EINVAL)
+            return congo_error_errno(err, "stdio: give fd %d to process.user.uid %" PRIu32, fd, uid);
+    }
+    return 0;
+}
+
 int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, congo_error *err)
 {
     const oci_user *u = &p->user;
@@ -352,6 +379,9 @@ int congo_process_set_identity(const oci_process *p, bool setgroups_allowed, con
     else if (r != -EACCES && r != -EPERM)
         return r;
 
+    r = chown_stdio(p, err);
+    if (r < 0)
+        return r;
     /* Bounding set first: dropping needs CAP_SETPCAP, which the uid switch may take away. */
     r = congo_caps_drop_bounding(p->capabilities, err);
     if (r < 0)

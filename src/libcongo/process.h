@@ -29,7 +29,8 @@ int congo_process_resolve(char **exe_out, const oci_process *p, congo_error *err
 int congo_process_set_limits(const oci_process *p, congo_error *err);
 /* setgroups_allowed: false when /proc/PID/setgroups is "deny" in a user namespace. */
 /* Order: chdir(cwd) as root (retried as the user on EACCES, as runc),
- * resolved inside "/" with magic links refused; bounding set, PR_SET_KEEPCAPS,
+ * resolved inside "/" with magic links refused; stdio pipes (and the pty
+ * with process.terminal) handed to the user; bounding set, PR_SET_KEEPCAPS,
  * setgroups(additionalGids), setresgid, setresuid, capset + ambient, umask
  * (default 0022), no_new_privs; last, getcwd must show the cwd beneath the
  * root (runc CVE-2024-21626).  Also looks up the user's HOME in the

@@ -70,4 +70,33 @@ test_runc_spec_rootless_config_runs_as_root() {
     assert_contains "$OUT" cgroup-ok
 }
 
+test_bind_mount_ignores_filesystem_options() {
+    # runc and crun ignore filesystem data on a bind mount; the flags
+    # beside it (ro here) still apply.
+    make_bundle
+    mkdir "$T/data"
+    echo hello > "$T/data/f"
+    local n; n=$(jq '.mounts | length' "$B/config.json")
+    cfg ".mounts += [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/data\",
+                      \"options\": [\"rbind\", \"mode=755\", \"ro\", \"size=64k\"]}]
+         | .process.args = [\"sh\", \"-c\", \"cat /data/f; touch /data/g 2>&1 || true; grep ' /data ' /proc/self/mountinfo\"]"
+    run_congo --debug run -b "$B" "$(cid)"
+    assert_ok
+    assert_eq "$(echo "$OUT" | head -1)" hello
+    assert_contains "$OUT" "Read-only file system"
+    [ ! -e "$T/data/g" ] || fail "the read-only bind was written"
+    local mi; mi=$(echo "$OUT" | grep ' /data ')
+    assert_contains "$(echo "$mi" | awk '{print $6}')" ro
+    # Nothing of the data reached the mount; the debug log says so.
+    assert_not_contains "$mi" "mode=755"
+    assert_contains "$ERR" "mounts[$n].options[1]: ignoring \`mode=755\`: a bind mount takes no filesystem options"
+    assert_contains "$ERR" "mounts[$n].options[3]: ignoring \`size=64k\`"
+    # A bare word congo does not know is still refused (a typo of nosuid).
+    cfg ".mounts[$n].options = [\"rbind\", \"nosiud\"]"
+    run_congo run -b "$B" "$(cid 2)"
+    assert_failed
+    assert_contains "$ERR" "mounts[$n].options[1]: unknown mount option \`nosiud\`"
+    assert_no_state
+}
+
 run_tests "$@"

@@ -99,4 +99,39 @@ test_bind_mount_ignores_filesystem_options() {
     assert_no_state
 }
 
+test_device_rule_access_letters_beyond_rwm_are_ignored() {
+    # linux.resources.devices[].access "rwa": runc keeps r and w and drops
+    # the rest; congo warns.  (linux.devices[] has no access field: an
+    # "access" key there is ignored like any unknown key.)
+    make_bundle
+    cfg '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+                                     {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rwa"},
+                                     {"allow": true, "type": "b", "major": 7, "minor": 0, "access": "x"}]
+         | .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "access": "rwa"}]
+         | .process.args = ["sleep", "30"]'
+    local id cg; id=$(cid)
+    cg=$(jq -r .linux.cgroupsPath "$B/config.json")
+    run_congo run -d -b "$B" "$id"
+    assert_ok
+    assert_contains "$ERR" 'linux.resources.devices[1].access: ignoring the letters other than r, w and m in `rwa`'
+    assert_contains "$ERR" 'linux.resources.devices[2].access: ignoring the letters other than r, w and m in `x`'
+    if [ -d "/sys/fs/cgroup/devices$cg" ]; then
+        local list; list=$(cat "/sys/fs/cgroup/devices$cg/devices.list")
+        echo "$list" | grep -qx 'c 10:229 rw' || fail "c 10:229 rw not allowed: $list"
+        # The rule left with no access allows nothing.
+        assert_not_contains "$list" "b 7:0"
+    fi
+    # From inside: the device opens for reading and writing.
+    run_congo exec "$id" sh -c 'exec 3<>/dev/fuse && echo rw-ok'
+    assert_ok
+    assert_eq "$OUT" rw-ok
+    run_congo kill "$id" KILL
+    wait_status "$id" stopped || fail "the container did not stop"
+    # An empty access string stays an error.
+    cfg '.linux.resources.devices[1].access = ""'
+    run_congo run -b "$B" "$(cid 2)"
+    assert_failed
+    assert_contains "$ERR" 'linux.resources.devices[1].access: expected a combination of r, w and m, got ""'
+}
+
 run_tests "$@"

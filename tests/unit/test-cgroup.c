@@ -13,6 +13,7 @@
 
 #include "libcongo/cgroup-internal.h"
 #include "libcongo/cgroup.h"
+#include "libcongo/log.h"
 #include "libcongo/utils.h"
 
 #include <linux/bpf.h>
@@ -399,6 +400,35 @@ static void devices_allow_all_then_deny(void **state)
     congo_dev_state_free(&st);
 }
 
+static char *warnings;
+static void capture(enum congo_log_level level, const char *msg, void *data)
+{
+    char *w = xasprintf("%s%s\n", warnings ? warnings : "", msg);
+    free(warnings);
+    warnings = w;
+}
+
+/* Access letters other than r, w and m are ignored with a warning (runc
+ * ignores them); a rule left with no access changes nothing. */
+static void devices_unknown_access_letters(void **state)
+{
+    congo_log_set_sink(capture, NULL, CONGO_LOG_WARNING);
+    struct congo_dev_state st = reduce("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,"
+                                       "\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rwa\"},"
+                                       "{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"x\"}]}");
+    congo_log_set_sink(NULL, NULL, CONGO_LOG_WARNING);
+    assert_false(st.allow_all);
+    assert_true(has_rule(&st, "c 10:229 rw"));
+    for (size_t i = 0; i < st.n; i++)
+        assert_false(st.ex[i].type == 'b' && st.ex[i].major == 8);
+    assert_string_equal(warnings, "linux.resources.devices[1].access: ignoring the letters other than r, w and m in "
+                                  "`rwa`\nlinux.resources.devices[2].access: ignoring the letters other than r, w "
+                                  "and m in `x`\n");
+    free(warnings);
+    warnings = NULL;
+    congo_dev_state_free(&st);
+}
+
 static void devices_bad_rules(void **state)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -488,6 +518,7 @@ int main(void)
         cmocka_unit_test(cpulist),
         cmocka_unit_test(devices_default_deny_plus_defaults),
         cmocka_unit_test(devices_allow_all_then_deny),
+        cmocka_unit_test(devices_unknown_access_letters),
         cmocka_unit_test(devices_bad_rules),
         cmocka_unit_test(device_program_decides_like_v1),
     };

@@ -933,8 +933,8 @@ static const struct tcase enum_cases[] = {
     { RES("'devices':[{'allow':true,'type':'p','access':'rwm'}]"),
       "config.json: linux.resources.devices[0].type: unknown device type \"p\" (expected one of a, c, b)" },
     { RES("'devices':[{'allow':true,'type':'a','access':'rwm'},{'allow':false,'access':'r'}]"), NULL },
-    { RES("'devices':[{'allow':true,'access':'rwx'}]"),
-      "config.json: linux.resources.devices[0].access: expected a combination of r, w and m, got \"rwx\"" },
+    /* Letters other than r, w and m are ignored (runc), with a warning when applied. */
+    { RES("'devices':[{'allow':true,'access':'rwx'}]"), NULL },
     { RES("'devices':[{'allow':true,'access':''}]"),
       "config.json: linux.resources.devices[0].access: expected a combination of r, w and m, got \"\"" },
     { LNX("", ",'seccomp':{'defaultAction':'SCMP_ACT_DENY'}"),

@@ -211,10 +211,65 @@ static void memory_errors(void **state)
     assert_non_null(strstr(d, "memory.swappiness"));
     _cleanup_free_ char *e = plan_err("{\"memory\":{\"swappiness\":10}}", CG_V2);
     assert_non_null(strstr(e, "linux.resources.memory.swappiness"));
-    _cleanup_free_ char *f = plan_err("{\"memory\":{\"kernel\":1048576}}", CG_V2);
-    assert_non_null(strstr(f, "linux.resources.memory.kernel"));
     _cleanup_free_ char *g = plan_err("{\"memory\":{\"limit\":1048576}}", CG_NONE);
     assert_non_null(strstr(g, "memory controller is not available"));
+}
+
+/* memory.kernel and memory.kernelTCP are deprecated: ignored (runc), on v1
+ * (whose kernels since 5.16 ignore kmem.limit_in_bytes) and v2 alike. */
+static void kernel_memory_is_ignored(void **state)
+{
+    struct cg_plan p = plan_ok("{\"memory\":{\"kernel\":1048576,\"kernelTCP\":1048576}}", CG_V1);
+    assert_int_equal(p.n, 0);
+    congo_cgroup_plan_free(&p);
+    p = plan_ok("{\"memory\":{\"limit\":1048576,\"kernel\":1048576,\"kernelTCP\":-1}}", CG_V1);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.w[0].file, "memory.limit_in_bytes");
+    congo_cgroup_plan_free(&p);
+    p = plan_ok("{\"memory\":{\"kernel\":1048576,\"kernelTCP\":1048576}}", CG_V2);
+    assert_int_equal(p.n, 0);
+    congo_cgroup_plan_free(&p);
+}
+
+/* An unlimited memory limit without swap lifts memory+swap too (runc), the
+ * memory+swap write first on v1 (it must stay >= memory); skipped where
+ * there is no swap accounting. */
+static void unlimited_memory_lifts_swap(void **state)
+{
+    struct cg_plan p = plan_ok("{\"memory\":{\"limit\":-1}}", CG_V1);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.w[0].file, "memory.memsw.limit_in_bytes");
+    assert_string_equal(p.w[0].value, "-1");
+    assert_true(p.w[0].optional);
+    assert_string_equal(p.w[1].file, "memory.limit_in_bytes");
+    assert_string_equal(p.w[1].value, "-1");
+    assert_false(p.w[1].optional);
+    congo_cgroup_plan_free(&p);
+    /* An explicit unlimited swap goes first too, and is not optional. */
+    p = plan_ok("{\"memory\":{\"limit\":1048576,\"swap\":-1}}", CG_V1);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.w[0].file, "memory.memsw.limit_in_bytes");
+    assert_string_equal(p.w[0].value, "-1");
+    assert_false(p.w[0].optional);
+    assert_string_equal(p.w[1].file, "memory.limit_in_bytes");
+    assert_false(p.w[1].pair_next);
+    congo_cgroup_plan_free(&p);
+    /* A swap limit given with it is kept. */
+    p = plan_ok("{\"memory\":{\"limit\":-1,\"swap\":2097152}}", CG_V1);
+    assert_string_equal(find(&p, "memory.memsw.limit_in_bytes")->value, "2097152");
+    assert_false(find(&p, "memory.memsw.limit_in_bytes")->optional);
+    congo_cgroup_plan_free(&p);
+
+    p = plan_ok("{\"memory\":{\"limit\":-1}}", CG_V2);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(find(&p, "memory.max")->value, "max");
+    assert_string_equal(find(&p, "memory.swap.max")->value, "max");
+    assert_true(find(&p, "memory.swap.max")->optional);
+    congo_cgroup_plan_free(&p);
+    /* A finite limit leaves swap alone. */
+    p = plan_ok("{\"memory\":{\"limit\":1048576}}", CG_V2);
+    assert_int_equal(p.n, 1);
+    congo_cgroup_plan_free(&p);
 }
 
 static void cpu_v1_and_v2(void **state)
@@ -511,6 +566,8 @@ int main(void)
         cmocka_unit_test(memory_v1),
         cmocka_unit_test(memory_v2),
         cmocka_unit_test(memory_errors),
+        cmocka_unit_test(kernel_memory_is_ignored),
+        cmocka_unit_test(unlimited_memory_lifts_swap),
         cmocka_unit_test(cpu_v1_and_v2),
         cmocka_unit_test(cpu_errors),
         cmocka_unit_test(pids_blkio_hugetlb),

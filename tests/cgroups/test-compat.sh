@@ -1,0 +1,96 @@
+#!/bin/bash
+# Cgroup configurations that work with runc work with congo: hand-made
+# parents with an empty cpuset (v1), deprecated kernel memory limits,
+# `update --memory -1` over a swap limit, and the cgroup namespace of
+# `congo spec` (pure v2 hosts only, as runc).  Real containers; runs on this
+# hybrid host and in the pure v2 VM (tests/v2vm).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/cglib.sh"
+
+pure_v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
+
+test_kernel_memory_limits_are_ignored() {
+    # Deprecated by the runtime-spec and ignored by runc: congo warns and
+    # leaves the kernel memory files alone.
+    make_bundle
+    cfg '.linux.resources.memory = {"limit": 67108864, "kernel": 33554432, "kernelTCP": 16777216}
+         | .process.args = ["sleep", "30"]'
+    local id cg d; id=$(cid)
+    cg=$(jq -r .linux.cgroupsPath "$B/config.json")
+    run_congo run -d -b "$B" "$id"
+    assert_ok
+    assert_contains "$ERR" "linux.resources.memory: kernel memory limits (kernel, kernelTCP) are ignored"
+    d=$(cgdir memory "$cg")
+    if v1 memory; then
+        assert_eq "$(cat "$d/memory.limit_in_bytes")" 67108864
+        if [ -e "$d/memory.kmem.tcp.limit_in_bytes" ]; then
+            assert_eq "$(cat "$d/memory.kmem.tcp.limit_in_bytes")" "$(cat /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes)"
+            assert_ne "$(cat "$d/memory.kmem.tcp.limit_in_bytes")" 16777216
+        fi
+    else
+        assert_eq "$(cat "$d/memory.max")" 67108864
+    fi
+    # update says the same and changes nothing else.
+    run_congo update --kernel-memory 8m --kernel-memory-tcp 8m "$id"
+    assert_ok
+    assert_contains "$ERR" "kernel memory limits (kernel, kernelTCP) are ignored"
+    if v1 memory && [ -e "$d/memory.kmem.tcp.limit_in_bytes" ]; then
+        assert_ne "$(cat "$d/memory.kmem.tcp.limit_in_bytes")" 8388608
+    fi
+}
+
+# The memory and memory+swap limits of a cgroup, "-1"/"max" as "unlimited".
+mem_limits() {
+    local d=$1 m s
+    if v1 memory; then
+        m=$(cat "$d/memory.limit_in_bytes"); s=$(cat "$d/memory.memsw.limit_in_bytes")
+        [ "$m" = "$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" ] && m=unlimited
+        [ "$s" = "$(cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes)" ] && s=unlimited
+    else
+        m=$(cat "$d/memory.max"); s=$(cat "$d/memory.swap.max")
+        [ "$m" = max ] && m=unlimited
+        [ "$s" = max ] && s=unlimited
+    fi
+    echo "$m $s"
+}
+
+test_update_memory_unlimited_lifts_the_swap_limit() {
+    # -1 means no limit: runc lifts memory+swap with it (a memory limit
+    # above memory+swap is refused on v1, where memsw must be written first).
+    if v1 memory; then
+        [ -e /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || skip "this kernel has no swap accounting"
+    else
+        # (The root cgroup has no memory files: look at its children.)
+        ls "$(cgdir unified "")"/*/memory.swap.max > /dev/null 2>&1 || skip "this kernel has no swap accounting"
+    fi
+    make_bundle
+    cfg '.linux.resources.memory = {"limit": 67108864, "swap": 134217728} | .process.args = ["sleep", "30"]'
+    local id cg d; id=$(cid)
+    cg=$(jq -r .linux.cgroupsPath "$B/config.json")
+    run_congo run -d -b "$B" "$id"
+    assert_ok
+    d=$(cgdir memory "$cg")
+    if v1 memory; then
+        assert_eq "$(mem_limits "$d")" "67108864 134217728"
+    else
+        assert_eq "$(mem_limits "$d")" "67108864 67108864"
+    fi
+    run_congo update --memory -1 "$id"
+    assert_ok
+    assert_eq "$(mem_limits "$d")" "unlimited unlimited"
+    # And back to limits, swap given again.
+    run_congo update --memory 32m --memory-swap 64m "$id"
+    assert_ok
+    if v1 memory; then
+        assert_eq "$(mem_limits "$d")" "33554432 67108864"
+    else
+        assert_eq "$(mem_limits "$d")" "33554432 33554432"
+    fi
+    # The same through --resources (what containerd and podman pass).
+    echo '{"memory": {"limit": -1}}' > "$T/res.json"
+    run_congo update --resources "$T/res.json" "$id"
+    assert_ok
+    assert_eq "$(mem_limits "$d")" "unlimited unlimited"
+}
+
+run_tests "$@"

@@ -9,6 +9,34 @@
 
 pure_v2() { [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; }
 
+test_empty_cpuset_parent_is_filled() {
+    # A parent made with a plain mkdir (as a kubelet makes pod cgroups):
+    # on v1 its cpuset.cpus and cpuset.mems are empty and no task could
+    # join anything below it; congo fills them from their own parents.
+    local base parent
+    if v1 cpuset; then base=/sys/fs/cgroup/cpuset; else base=$(cgdir unified ""); fi
+    parent=/$CONGO_TEST_CGROUP/pod-$RANDOM
+    mkdir -p "$base$parent"
+    if v1 cpuset; then
+        # The test parent itself may be new too: both levels empty.
+        assert_eq "$(cat "$base$parent/cpuset.cpus")" "" "a fresh v1 cpuset starts empty"
+        assert_eq "$(cat "$base$parent/cpuset.mems")" ""
+    fi
+    make_bundle
+    cfg ".linux.cgroupsPath = \"$parent/ctr\" | .process.args = [\"sh\", \"-c\", \"grep -E '^(Cpus|Mems)_allowed_list' /proc/self/status\"]"
+    run_congo run -b "$B" "$(cid)"
+    assert_ok
+    assert_contains "$OUT" "Cpus_allowed_list:	$(cat /sys/fs/cgroup/cpuset/cpuset.cpus 2>/dev/null || cat /sys/fs/cgroup/cpuset.cpus.effective)"
+    if v1 cpuset; then
+        assert_eq "$(cat "$base$parent/cpuset.cpus")" "$(cat "$base/cpuset.cpus")"
+        assert_eq "$(cat "$base$parent/cpuset.mems")" "$(cat "$base/cpuset.mems")"
+        assert_eq "$(cat "$base/$CONGO_TEST_CGROUP/cpuset.cpus")" "$(cat "$base/cpuset.cpus")"
+    fi
+    # The hand-made parent stays (it is not congo's); the container's leaf goes.
+    [ -d "$base$parent" ] || fail "the parent congo did not make was removed"
+    [ ! -d "$base$parent/ctr" ] || fail "the container's cgroup is left"
+}
+
 test_kernel_memory_limits_are_ignored() {
     # Deprecated by the runtime-spec and ignored by runc: congo warns and
     # leaves the kernel memory files alone.

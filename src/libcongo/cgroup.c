@@ -56,6 +56,11 @@ const char *congo_cgroup_mode_name(enum congo_cgroup_mode mode)
     return "unknown";
 }
 
+bool congo_cgroup_ns_by_default(enum congo_cgroup_mode mode)
+{
+    return mode == CONGO_CGROUP_V2;
+}
+
 int congo_cgroup_detect_mode(enum congo_cgroup_mode *out, congo_error *err)
 {
     struct statfs st;

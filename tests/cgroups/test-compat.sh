@@ -121,4 +121,28 @@ test_update_memory_unlimited_lifts_the_swap_limit() {
     assert_eq "$(mem_limits "$d")" "unlimited unlimited"
 }
 
+test_spec_cgroup_namespace_on_pure_v2_only() {
+    make_bundle
+    local n; n=$(jq '[.linux.namespaces[] | select(.type == "cgroup")] | length' "$B/config.json")
+    if pure_v2; then
+        assert_eq "$n" 1 "a cgroup namespace on a pure v2 host (as runc)"
+        return 0
+    fi
+    assert_eq "$n" 0 "no cgroup namespace on a v1 or hybrid host (as runc)"
+    # Tools that add one themselves (as for runc) get exactly one.
+    cfg '.linux.namespaces += [{"type": "cgroup"}] | .process.args = ["sleep", "30"]'
+    local id; id=$(cid)
+    run_congo run -d -b "$B" --pid-file "$T/pid" "$id"
+    assert_ok
+    assert_ne "$(readlink "/proc/$(cat "$T/pid")/ns/cgroup")" "$(readlink /proc/self/ns/cgroup)"
+    # Without one, the container is in the host's cgroup namespace and sees
+    # its own cgroup under /sys/fs/cgroup.
+    make_bundle b2
+    cfg '.process.args = ["sh", "-c", "readlink /proc/self/ns/cgroup; cat /sys/fs/cgroup/pids/pids.max"] | .linux.resources.pids = {"limit": 42}'
+    run_congo run -b "$B" "$(cid 2)"
+    assert_ok
+    assert_eq "$(echo "$OUT" | head -1)" "$(readlink /proc/self/ns/cgroup)"
+    if v1 pids; then assert_eq "$(echo "$OUT" | tail -1)" 42; fi
+}
+
 run_tests "$@"

@@ -41,6 +41,14 @@ static char *join_err(const char *base, const char *path, const char *id, int wa
     return t;
 }
 
+/* `congo spec` asks for a cgroup namespace on pure v2 hosts only (runc). */
+static void cgroup_namespace_by_default_on_v2_only(void **state)
+{
+    assert_true(congo_cgroup_ns_by_default(CONGO_CGROUP_V2));
+    assert_false(congo_cgroup_ns_by_default(CONGO_CGROUP_HYBRID));
+    assert_false(congo_cgroup_ns_by_default(CONGO_CGROUP_V1));
+}
+
 static void default_path_is_under_congo(void **state)
 {
     _cleanup_free_ char *p = join_ok("/", NULL, "abc");
@@ -556,6 +564,7 @@ static void device_program_decides_like_v1(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cgroup_namespace_by_default_on_v2_only),
         cmocka_unit_test(default_path_is_under_congo),
         cmocka_unit_test(absolute_path_is_cleaned),
         cmocka_unit_test(relative_path_joins_the_base),

@@ -1,7 +1,8 @@
 /* congo spec: write a default config.json that works as it is (runc's
  * defaults: a busybox-style `sh` on a terminal, the usual mounts, a minimal
- * capability set, masked and read-only /proc paths).  --rootless adds a user
- * namespace mapping the caller's uid/gid and drops what needs real root. */
+ * capability set, masked and read-only /proc paths, a cgroup namespace on
+ * pure cgroup v2 hosts only).  --rootless adds a user namespace mapping the
+ * caller's uid/gid and drops what needs real root. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "libcongo/cgroup.h"
 #include "libcongo/seccomp-profile.h"
 #include "libcongo/utils.h"
 
@@ -96,8 +98,7 @@ static const char spec_template[] =
     "      { \"type\": \"network\" },\n"
     "      { \"type\": \"ipc\" },\n"
     "      { \"type\": \"uts\" },\n"
-    "      { \"type\": \"mount\" },\n"
-    "      { \"type\": \"cgroup\" }%s\n"
+    "      { \"type\": \"mount\" }%s%s\n"
     "    ],\n"
     "    \"maskedPaths\": [\n"
     "      \"/proc/acpi\", \"/proc/asound\", \"/proc/kcore\", \"/proc/keys\", \"/proc/latency_stats\",\n"
@@ -145,8 +146,14 @@ int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
         profile = congo_seccomp_default_profile(caps, 4);
         seccomp = xasprintf("    \"seccomp\": %s,\n", profile);
     }
+    /* No cgroup mounted at all: no namespace either (as runc). */
+    enum congo_cgroup_mode mode;
+    congo_error ignored = CONGO_ERROR_INIT;
+    bool cgroupns = congo_cgroup_detect_mode(&mode, &ignored) == 0 && congo_cgroup_ns_by_default(mode);
+    congo_error_clear(&ignored);
     json = xasprintf(spec_template, o.rootless ? "" : ", \"gid=5\"", o.rootless ? rootless_sysfs : root_sysfs,
                      o.rootless ? mappings : root_resources, seccomp ? seccomp : "",
+                     cgroupns ? ",\n      { \"type\": \"cgroup\" }" : "",
                      o.rootless ? ",\n      { \"type\": \"user\" }" : "");
     dfd = open(o.bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)

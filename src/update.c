@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "libcongo/container-cgroups.h"
+#include "libcongo/log.h"
 #include "libcongo/utils.h"
 
 static const char update_usage[] =
@@ -26,8 +27,8 @@ static const char update_usage[] =
     "  --memory SIZE             memory limit\n"
     "  --memory-reservation SIZE memory soft limit\n"
     "  --memory-swap SIZE        memory+swap limit\n"
-    "  --kernel-memory SIZE      kernel memory limit (cgroup v1)\n"
-    "  --kernel-memory-tcp SIZE  kernel TCP buffer limit (cgroup v1)\n"
+    "  --kernel-memory SIZE      ignored (kernel memory limits are deprecated)\n"
+    "  --kernel-memory-tcp SIZE  ignored (kernel memory limits are deprecated)\n"
     "  --cpu-shares N            relative CPU weight (also --cpu-share)\n"
     "  --cpu-quota N             CPU time per period in microseconds (-1: unlimited)\n"
     "  --cpu-period N            CFS period in microseconds\n"
@@ -247,6 +248,8 @@ int cmd_update(struct congo_global *g, int argc, char **argv, congo_error *err)
     }
     merge(res, &o.flags);
     free_flags(&o.flags);
+    if (res->memory && (res->memory->kernel.set || res->memory->kernel_tcp.set))
+        congo_warning("linux.resources.memory: kernel memory limits (kernel, kernelTCP) are ignored");
     r = congo_container_update(g->root, argv[first], res, err);
     oci_resources_free(res);
     return r < 0 ? r : 0;

@@ -147,6 +147,20 @@ static void resolve_sets(struct cap_sets *s, const oci_capabilities *caps)
     }
 }
 
+/* "CAP_KILL CAP_AUDIT_WRITE" for a mask. */
+static char *cap_list(uint64_t m)
+{
+    char *list = xstrdup("");
+    for (int i = 0; i < CAP_TABLE_SIZE; i++) {
+        if (!(m & (UINT64_C(1) << i)))
+            continue;
+        char *n = xasprintf("%s%s%s", list, *list ? " " : "", congo_cap_name(i) ? congo_cap_name(i) : "?");
+        free(list);
+        list = n;
+    }
+    return list;
+}
+
 static const char *first_cap_name(uint64_t m)
 {
     for (int i = 0; i < CAP_TABLE_SIZE; i++)
@@ -172,10 +186,17 @@ int congo_caps_check(const oci_capabilities *caps, congo_error *err)
         return congo_error_set(err, EINVAL,
                                "process.capabilities.inheritable: %s is not in process.capabilities.bounding",
                                first_cap_name(bad));
-    if ((bad = s.ambient & ~(s.permitted & s.inheritable)))
-        return congo_error_set(err, EINVAL,
-                               "process.capabilities.ambient: %s must also be in the permitted and inheritable sets",
-                               first_cap_name(bad));
+    /* The kernel keeps a capability ambient only while it is permitted and
+     * inheritable.  runc raises the ambient set best-effort (`runc spec`
+     * asks for ambient capabilities and no inheritable ones): so does congo,
+     * saying once what it leaves out. */
+    static bool noted;
+    if ((bad = s.ambient & ~(s.permitted & s.inheritable)) && !noted && congo_log_enabled(CONGO_LOG_DEBUG)) {
+        noted = true;
+        _cleanup_free_ char *list = cap_list(bad);
+        congo_debug("process.capabilities.ambient: not raising %s: an ambient capability must also be in the "
+                    "permitted and inheritable sets", list);
+    }
     return 0;
 }
 
@@ -235,14 +256,17 @@ int congo_caps_set(const oci_capabilities *caps, congo_error *err)
         errno = e;
         return congo_error_errno(err, "set the effective, permitted and inheritable capabilities");
     }
-    /* Ambient: start from nothing, raise what is asked. */
+    /* Ambient: start from nothing, raise what the kernel allows (what is
+     * permitted and inheritable; congo_caps_check noted the rest). */
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return congo_error_errno(err, "clear the ambient capabilities");
     for (int c = 0; c < CAP_TABLE_SIZE; c++) {
-        if (!(s.ambient & (UINT64_C(1) << c)))
+        if (!(s.ambient & s.permitted & s.inheritable & (UINT64_C(1) << c)))
             continue;
+        /* EPERM under SECBIT_NO_CAP_AMBIENT_RAISE, EINVAL before Linux 4.3:
+         * best-effort, as runc. */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
-            return congo_error_errno(err, "raise ambient capability %s", congo_cap_name(c));
+            congo_debug("process.capabilities.ambient: cannot raise %s: %s", congo_cap_name(c), strerror(errno));
     }
     return 0;
 }

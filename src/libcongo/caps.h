@@ -25,13 +25,16 @@ const char *congo_cap_name(int cap);
 /* "CAP_SYS_ADMIN" -> 21 (exact, upper case, as runc matches); -1 when unknown. */
 int congo_cap_from_name(const char *name);
 /* What the kernel would refuse with a bare EPERM, named: effective outside
- * permitted, inheritable outside bounding, ambient outside permitted and
- * inheritable.  Pure: usable in the parent before anything is created. */
+ * permitted, inheritable outside bounding.  Ambient capabilities outside
+ * permitted and inheritable are no error (runc raises the ambient set
+ * best-effort): a debug message names them, once per process.  Pure: usable
+ * in the parent before anything is created. */
 int congo_caps_check(const oci_capabilities *caps, congo_error *err);
 /* Drop every capability not in process.capabilities.bounding (needs CAP_SETPCAP). */
 int congo_caps_drop_bounding(const oci_capabilities *caps, congo_error *err);
 /* capset() the effective, permitted and inheritable sets, then clear the
- * ambient set and raise process.capabilities.ambient. */
+ * ambient set and raise what process.capabilities.ambient asks and the kernel
+ * allows (a debug message for the rest). */
 int congo_caps_set(const oci_capabilities *caps, congo_error *err);
 
 #endif

@@ -87,9 +87,12 @@ static void state_apply(struct congo_dev_state *st, const struct congo_dev_rule 
     st->n++;
 }
 
-static int parse_access(const char *s, unsigned *out)
+/* Letters other than r, w and m are ignored, as runc ignores them (its
+ * device rules go through an r/w/m set); *unknown tells there were some. */
+static int parse_access(const char *s, unsigned *out, bool *unknown)
 {
     unsigned a = 0;
+    *unknown = false;
     if (!s) {
         *out = CONGO_DEV_RWM;
         return 0;
@@ -101,7 +104,7 @@ static int parse_access(const char *s, unsigned *out)
         case 'r': a |= CONGO_DEV_R; break;
         case 'w': a |= CONGO_DEV_W; break;
         case 'm': a |= CONGO_DEV_M; break;
-        default: return -1;
+        default: *unknown = true; break;
         }
     }
     *out = a;
@@ -131,12 +134,18 @@ int congo_cgroup_devices_reduce(struct congo_dev_state *out, const oci_device_cg
             return congo_error_set(err, 0, "linux.resources.devices[%zu]: device number %lld:%lld out of range",
                                    i, (long long) r.major, (long long) r.minor);
         }
-        if (parse_access(d->access, &r.access) < 0) {
+        bool unknown;
+        if (parse_access(d->access, &r.access, &unknown) < 0) {
             free(st.ex);
-            return congo_error_set(err, 0, "linux.resources.devices[%zu].access: `%s` is not a subset of \"rwm\"", i,
-                                   d->access);
+            return congo_error_set(err, 0, "linux.resources.devices[%zu].access: empty (expected a combination of "
+                                           "r, w and m)", i);
         }
-        state_apply(&st, &r);
+        if (unknown)
+            congo_warning("linux.resources.devices[%zu].access: ignoring the letters other than r, w and m in `%s`",
+                          i, d->access);
+        /* Nothing left: the rule changes nothing. */
+        if (r.access)
+            state_apply(&st, &r);
     }
     for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
         state_apply(&st, &default_devices[i]);

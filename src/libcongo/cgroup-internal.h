@@ -98,7 +98,7 @@ struct cg_write {
     bool check_usage;   /* checkBeforeUpdate: refuse a limit below the usage */
     bool cpuset;        /* check against the parent's effective cpus/mems */
     bool pagesize;      /* hugetlb: a missing file means an unknown page size */
-    bool verify;        /* read back: some kernels accept and ignore (kmem) */
+    bool optional;      /* skipped when the file does not exist (memsw without swap accounting) */
 };
 struct cg_plan {
     struct cg_write *w;

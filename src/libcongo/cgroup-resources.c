@@ -184,16 +184,16 @@ static void per_device(struct cg_write *w, int64_t major, int64_t minor, const c
 static int plan_memory(struct cg_plan *p, const oci_memory *m, const enum cg_where *where, congo_error *err)
 {
     enum cg_where w = where[CG_MEMORY];
-    bool any = limit_set(&m->limit) || limit_set(&m->reservation) || limit_set(&m->swap) || limit_set(&m->kernel)
-               || limit_set(&m->kernel_tcp) || m->swappiness.set || m->disable_oom_killer.set
-               || m->use_hierarchy.set;
+    /* memory.kernel and memory.kernelTCP are deprecated by the runtime-spec
+     * and ignored, as runc does (the callers warn): kernels since 5.16 accept
+     * kmem.limit_in_bytes and ignore it, v2 has no such files. */
+    bool any = limit_set(&m->limit) || limit_set(&m->reservation) || limit_set(&m->swap)
+               || m->swappiness.set || m->disable_oom_killer.set || m->use_hierarchy.set;
     int r;
 
     if ((r = check_limit(&m->limit, F "memory.limit", err)) < 0 ||
         (r = check_limit(&m->reservation, F "memory.reservation", err)) < 0 ||
-        (r = check_limit(&m->swap, F "memory.swap", err)) < 0 ||
-        (r = check_limit(&m->kernel, F "memory.kernel", err)) < 0 ||
-        (r = check_limit(&m->kernel_tcp, F "memory.kernelTCP", err)) < 0)
+        (r = check_limit(&m->swap, F "memory.swap", err)) < 0)
         return r;
     if (m->swappiness.set && m->swappiness.value > 100)
         return bad(err, F "memory.swappiness", "`%" PRIu64 "` is out of range (0 to 100)", m->swappiness.value);
@@ -206,25 +206,30 @@ static int plan_memory(struct cg_plan *p, const oci_memory *m, const enum cg_whe
     if ((r = need(where, CG_MEMORY, F "memory", err)) < 0)
         return r;
 
+    /* An unlimited memory limit with no word on swap lifts the memory+swap
+     * limit too, as runc does: a memory limit above memory+swap is refused
+     * (v1), and -1 means no limit at all.  Where the kernel has no swap
+     * accounting there is nothing to lift. */
+    bool lift_swap = m->limit.set && m->limit.value == -1 && !limit_set(&m->swap);
+
     if (w == CG_V1) {
+        /* memory+swap must stay >= memory: an unlimited one goes first. */
+        if (lift_swap)
+            add(p, CG_MEMORY, w, F "memory.limit", "memory.memsw.limit_in_bytes", "-1")->optional = true;
+        else if (limit_set(&m->swap) && m->swap.value == -1)
+            add(p, CG_MEMORY, w, F "memory.swap", "memory.memsw.limit_in_bytes", "-1");
         if (limit_set(&m->limit)) {
             struct cg_write *x = add(p, CG_MEMORY, w, F "memory.limit", "memory.limit_in_bytes", "%" PRId64,
                                      m->limit.value);
             x->check_usage = m->check_before_update.set && m->check_before_update.value;
             /* Raising the limit above memory+swap needs memsw raised first. */
-            x->pair_next = limit_set(&m->swap);
+            x->pair_next = limit_set(&m->swap) && m->swap.value != -1;
         }
-        if (limit_set(&m->swap))
+        if (limit_set(&m->swap) && m->swap.value != -1)
             add(p, CG_MEMORY, w, F "memory.swap", "memory.memsw.limit_in_bytes", "%" PRId64, m->swap.value);
         if (limit_set(&m->reservation))
             add(p, CG_MEMORY, w, F "memory.reservation", "memory.soft_limit_in_bytes", "%" PRId64,
                 m->reservation.value);
-        if (limit_set(&m->kernel))
-            add(p, CG_MEMORY, w, F "memory.kernel", "memory.kmem.limit_in_bytes", "%" PRId64, m->kernel.value)
-                ->verify = true;
-        if (limit_set(&m->kernel_tcp))
-            add(p, CG_MEMORY, w, F "memory.kernelTCP", "memory.kmem.tcp.limit_in_bytes", "%" PRId64,
-                m->kernel_tcp.value);
         if (m->swappiness.set)
             add(p, CG_MEMORY, w, F "memory.swappiness", "memory.swappiness", "%" PRIu64, m->swappiness.value);
         if (m->disable_oom_killer.set)
@@ -236,10 +241,6 @@ static int plan_memory(struct cg_plan *p, const oci_memory *m, const enum cg_whe
     }
 
     /* cgroup v2 */
-    if (limit_set(&m->kernel))
-        return bad(err, F "memory.kernel", "kernel memory limits do not exist on cgroup v2");
-    if (limit_set(&m->kernel_tcp))
-        return bad(err, F "memory.kernelTCP", "kernel TCP memory limits do not exist on cgroup v2");
     if (m->swappiness.set)
         return bad(err, F "memory.swappiness", "cgroup v2 has no per-cgroup swappiness");
     if (m->disable_oom_killer.set && m->disable_oom_killer.value)
@@ -252,7 +253,9 @@ static int plan_memory(struct cg_plan *p, const oci_memory *m, const enum cg_whe
         x->value = m->limit.value < 0 ? xstrdup("max") : xasprintf("%" PRId64, m->limit.value);
         x->check_usage = m->check_before_update.set && m->check_before_update.value;
     }
-    if (limit_set(&m->swap)) {
+    if (lift_swap) {
+        add(p, CG_MEMORY, w, F "memory.limit", "memory.swap.max", "max")->optional = true;
+    } else if (limit_set(&m->swap)) {
         /* OCI swap is memory+swap; memory.swap.max is swap alone. */
         if (m->swap.value < 0) {
             add(p, CG_MEMORY, w, F "memory.swap", "memory.swap.max", "max");
@@ -800,6 +803,8 @@ static int write_one(struct congo_cgroup *cg, const struct cg_write *w, bool res
         return r;
     if (w->check_usage && (r = check_usage(d, w, err)) < 0)
         return r;
+    if (w->optional && faccessat(d->fd, file, F_OK, 0) < 0 && errno == ENOENT)
+        return 0;
     if (w->alt_file && faccessat(d->fd, file, F_OK, 0) < 0 && errno == ENOENT) {
         file = w->alt_file;
         value = w->alt_value;
@@ -840,12 +845,6 @@ static int write_one(struct congo_cgroup *cg, const struct cg_write *w, bool res
         return write_error(cg, d, w, file, errno, err);
     if (write(fd, value, strlen(value)) != (ssize_t) strlen(value))
         return write_error(cg, d, w, file, errno, err);
-    if (w->verify) {
-        char now[64];
-        if (congo_cgroup_read(d->fd, file, now, sizeof now) >= 0 && strcmp(now, value) != 0)
-            return congo_error_set(err, 0, "%s: this kernel ignores `%s` (wrote `%s`, reads `%s`)", w->field, file,
-                                   value, now);
-    }
     return 0;
 }
 

@@ -56,6 +56,11 @@ const char *congo_cgroup_mode_name(enum congo_cgroup_mode mode)
     return "unknown";
 }
 
+bool congo_cgroup_ns_by_default(enum congo_cgroup_mode mode)
+{
+    return mode == CONGO_CGROUP_V2;
+}
+
 int congo_cgroup_detect_mode(enum congo_cgroup_mode *out, congo_error *err)
 {
     struct statfs st;
@@ -451,7 +456,9 @@ int congo_cgroup_v2_enable(struct congo_cgroup *cg, const char *controller, cong
 }
 
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and no task can join
- * it; inherit the parent's. */
+ * it or its children (ENOSPC); fill what is empty from the parent's.  Also
+ * for parents congo did not make (a pod cgroup a kubelet or an admin made
+ * with a plain mkdir), as runc does. */
 static int cpuset_inherit(int parent, int child, const char *where, congo_error *err)
 {
     static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -549,7 +556,7 @@ static int create_in(struct congo_cgroup *cg, size_t i, struct congo_cgroup_made
             (*created)[*nc].rel = xstrndup(cg->path + 1, (size_t) (tok + strlen(tok) - copy));
             (*nc)++;
         }
-        if (made && cpuset) {
+        if (cpuset) {
             r = cpuset_inherit(cur, fd, where, err);
             if (r < 0) {
                 close(fd);

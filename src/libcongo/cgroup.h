@@ -19,6 +19,10 @@ enum congo_cgroup_mode { CONGO_CGROUP_V1, CONGO_CGROUP_V2, CONGO_CGROUP_HYBRID }
 
 int congo_cgroup_detect_mode(enum congo_cgroup_mode *out, congo_error *err);
 const char *congo_cgroup_mode_name(enum congo_cgroup_mode mode);
+/* Whether a default config (`congo spec`) asks for a cgroup namespace: on
+ * pure cgroup v2 hosts only, as runc (tools that add one themselves to a
+ * generated config would otherwise make a duplicate). */
+bool congo_cgroup_ns_by_default(enum congo_cgroup_mode mode);
 
 /* The container's cgroup path: linux.cgroupsPath when given, else
  * "/congo/<id>".  An absolute cgroupsPath is taken from the hierarchy roots;

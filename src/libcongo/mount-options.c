@@ -3,17 +3,21 @@
  *
  * Unknown options are filesystem data, as in runc and crun ("mode=755",
  * "size=64k", "newinstance", "lowerdir=..." are all passed to the
- * filesystem, which is the one to know them).  The exception is a bind mount:
- * it takes no filesystem data, so an option congo does not know there can only
- * be a mistake (a typo such as "nosiud" would silently drop a security
- * option); congo_mount_options_check() refuses it where runc ignores it.  "z"
- * and "Z" (SELinux relabel requests that engines may leave in) are ignored. */
+ * filesystem, which is the one to know them).  A bind mount takes no
+ * filesystem data: "NAME=VALUE" options there are ignored with a debug
+ * message, as runc and crun ignore them (configs written for a tmpfs keep
+ * their "mode=755" when turned into a bind).  A bare word congo does not know
+ * on a bind can only be a mistake (a typo such as "nosiud" would silently
+ * drop a security option): congo_mount_options_check() refuses it where runc
+ * ignores it.  "z" and "Z" (SELinux relabel requests that engines may leave
+ * in) are ignored. */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/mount.h>
 
+#include "log.h"
 #include "mount-options.h"
 #include "utils.h"
 
@@ -227,6 +231,13 @@ int congo_mount_options_check(const struct congo_mount_options *o, const char *t
             const char *opt = o->fs_options[i];
             if (strcmp(opt, "z") == 0 || strcmp(opt, "Z") == 0)
                 continue;
+            /* Filesystem data (not crun's idmap=MAPPINGS, which congo does
+             * not implement: ignoring it would leave the files unmapped). */
+            if (strchr(opt, '=') && !str_has_prefix(opt, "idmap=") && !str_has_prefix(opt, "ridmap=")) {
+                congo_debug("%s.options[%zu]: ignoring `%s`: a bind mount takes no filesystem options", where,
+                            o->fs_option_index[i], opt);
+                continue;
+            }
             return congo_error_set(err, 0, "%s.options[%zu]: unknown mount option `%s` (a bind mount takes no "
                                    "filesystem options)", where, o->fs_option_index[i], opt);
         }

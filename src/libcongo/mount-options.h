@@ -31,9 +31,10 @@ int congo_mount_options_parse(struct congo_mount_options *out, char *const *opti
 void congo_mount_options_clear(struct congo_mount_options *o);
 
 /* Checks that need the mount's type (NULL when absent): options that are
- * neither known flags nor data the filesystem could take (any unknown option
- * on a bind mount, which takes no filesystem data), tmpcopyup on anything but
- * tmpfs, idmap on anything but a bind mount.  `where` is "mounts[3]". */
+ * neither known flags nor data the filesystem could take (an unknown bare
+ * word on a bind mount, which takes no filesystem data; its NAME=VALUE
+ * options are ignored with a debug message, as runc), tmpcopyup on anything
+ * but tmpfs, idmap on anything but a bind mount.  `where` is "mounts[3]". */
 int congo_mount_options_check(const struct congo_mount_options *o, const char *type, const char *where,
                               congo_error *err);
 

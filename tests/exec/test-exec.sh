@@ -27,7 +27,7 @@ cgroup_pids() { sort -n "/sys/fs/cgroup/freezer$CG/cgroup.procs" | tr '\n' ' '; 
 status_field() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 
 test_exec_joins_every_namespace_and_the_cgroup() {
-    start_container
+    start_container '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
     run_congo exec -d --pid-file "$T/exec.pid" "$ID" sleep 100
     assert_ok
     local ep; ep=$(cat "$T/exec.pid")

@@ -82,6 +82,7 @@ test_default_mounts() {
 
 test_cgroup_mounts_with_cgroupns() {
     make_bundle
+    cfg '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
     run_in -- cat /proc/self/mountinfo
     assert_ok
     local mi=$OUT h name

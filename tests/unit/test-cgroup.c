@@ -13,6 +13,7 @@
 
 #include "libcongo/cgroup-internal.h"
 #include "libcongo/cgroup.h"
+#include "libcongo/log.h"
 #include "libcongo/utils.h"
 
 #include <linux/bpf.h>
@@ -38,6 +39,14 @@ static char *join_err(const char *base, const char *path, const char *id, int wa
     char *t = congo_error_text(&err);
     congo_error_clear(&err);
     return t;
+}
+
+/* `congo spec` asks for a cgroup namespace on pure v2 hosts only (runc). */
+static void cgroup_namespace_by_default_on_v2_only(void **state)
+{
+    assert_true(congo_cgroup_ns_by_default(CONGO_CGROUP_V2));
+    assert_false(congo_cgroup_ns_by_default(CONGO_CGROUP_HYBRID));
+    assert_false(congo_cgroup_ns_by_default(CONGO_CGROUP_V1));
 }
 
 static void default_path_is_under_congo(void **state)
@@ -210,10 +219,65 @@ static void memory_errors(void **state)
     assert_non_null(strstr(d, "memory.swappiness"));
     _cleanup_free_ char *e = plan_err("{\"memory\":{\"swappiness\":10}}", CG_V2);
     assert_non_null(strstr(e, "linux.resources.memory.swappiness"));
-    _cleanup_free_ char *f = plan_err("{\"memory\":{\"kernel\":1048576}}", CG_V2);
-    assert_non_null(strstr(f, "linux.resources.memory.kernel"));
     _cleanup_free_ char *g = plan_err("{\"memory\":{\"limit\":1048576}}", CG_NONE);
     assert_non_null(strstr(g, "memory controller is not available"));
+}
+
+/* memory.kernel and memory.kernelTCP are deprecated: ignored (runc), on v1
+ * (whose kernels since 5.16 ignore kmem.limit_in_bytes) and v2 alike. */
+static void kernel_memory_is_ignored(void **state)
+{
+    struct cg_plan p = plan_ok("{\"memory\":{\"kernel\":1048576,\"kernelTCP\":1048576}}", CG_V1);
+    assert_int_equal(p.n, 0);
+    congo_cgroup_plan_free(&p);
+    p = plan_ok("{\"memory\":{\"limit\":1048576,\"kernel\":1048576,\"kernelTCP\":-1}}", CG_V1);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.w[0].file, "memory.limit_in_bytes");
+    congo_cgroup_plan_free(&p);
+    p = plan_ok("{\"memory\":{\"kernel\":1048576,\"kernelTCP\":1048576}}", CG_V2);
+    assert_int_equal(p.n, 0);
+    congo_cgroup_plan_free(&p);
+}
+
+/* An unlimited memory limit without swap lifts memory+swap too (runc), the
+ * memory+swap write first on v1 (it must stay >= memory); skipped where
+ * there is no swap accounting. */
+static void unlimited_memory_lifts_swap(void **state)
+{
+    struct cg_plan p = plan_ok("{\"memory\":{\"limit\":-1}}", CG_V1);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.w[0].file, "memory.memsw.limit_in_bytes");
+    assert_string_equal(p.w[0].value, "-1");
+    assert_true(p.w[0].optional);
+    assert_string_equal(p.w[1].file, "memory.limit_in_bytes");
+    assert_string_equal(p.w[1].value, "-1");
+    assert_false(p.w[1].optional);
+    congo_cgroup_plan_free(&p);
+    /* An explicit unlimited swap goes first too, and is not optional. */
+    p = plan_ok("{\"memory\":{\"limit\":1048576,\"swap\":-1}}", CG_V1);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.w[0].file, "memory.memsw.limit_in_bytes");
+    assert_string_equal(p.w[0].value, "-1");
+    assert_false(p.w[0].optional);
+    assert_string_equal(p.w[1].file, "memory.limit_in_bytes");
+    assert_false(p.w[1].pair_next);
+    congo_cgroup_plan_free(&p);
+    /* A swap limit given with it is kept. */
+    p = plan_ok("{\"memory\":{\"limit\":-1,\"swap\":2097152}}", CG_V1);
+    assert_string_equal(find(&p, "memory.memsw.limit_in_bytes")->value, "2097152");
+    assert_false(find(&p, "memory.memsw.limit_in_bytes")->optional);
+    congo_cgroup_plan_free(&p);
+
+    p = plan_ok("{\"memory\":{\"limit\":-1}}", CG_V2);
+    assert_int_equal(p.n, 2);
+    assert_string_equal(find(&p, "memory.max")->value, "max");
+    assert_string_equal(find(&p, "memory.swap.max")->value, "max");
+    assert_true(find(&p, "memory.swap.max")->optional);
+    congo_cgroup_plan_free(&p);
+    /* A finite limit leaves swap alone. */
+    p = plan_ok("{\"memory\":{\"limit\":1048576}}", CG_V2);
+    assert_int_equal(p.n, 1);
+    congo_cgroup_plan_free(&p);
 }
 
 static void cpu_v1_and_v2(void **state)
@@ -399,6 +463,35 @@ static void devices_allow_all_then_deny(void **state)
     congo_dev_state_free(&st);
 }
 
+static char *warnings;
+static void capture(enum congo_log_level level, const char *msg, void *data)
+{
+    char *w = xasprintf("%s%s\n", warnings ? warnings : "", msg);
+    free(warnings);
+    warnings = w;
+}
+
+/* Access letters other than r, w and m are ignored with a warning (runc
+ * ignores them); a rule left with no access changes nothing. */
+static void devices_unknown_access_letters(void **state)
+{
+    congo_log_set_sink(capture, NULL, CONGO_LOG_WARNING);
+    struct congo_dev_state st = reduce("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,"
+                                       "\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rwa\"},"
+                                       "{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,\"access\":\"x\"}]}");
+    congo_log_set_sink(NULL, NULL, CONGO_LOG_WARNING);
+    assert_false(st.allow_all);
+    assert_true(has_rule(&st, "c 10:229 rw"));
+    for (size_t i = 0; i < st.n; i++)
+        assert_false(st.ex[i].type == 'b' && st.ex[i].major == 8);
+    assert_string_equal(warnings, "linux.resources.devices[1].access: ignoring the letters other than r, w and m in "
+                                  "`rwa`\nlinux.resources.devices[2].access: ignoring the letters other than r, w "
+                                  "and m in `x`\n");
+    free(warnings);
+    warnings = NULL;
+    congo_dev_state_free(&st);
+}
+
 static void devices_bad_rules(void **state)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -471,6 +564,7 @@ static void device_program_decides_like_v1(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cgroup_namespace_by_default_on_v2_only),
         cmocka_unit_test(default_path_is_under_congo),
         cmocka_unit_test(absolute_path_is_cleaned),
         cmocka_unit_test(relative_path_joins_the_base),
@@ -481,6 +575,8 @@ int main(void)
         cmocka_unit_test(memory_v1),
         cmocka_unit_test(memory_v2),
         cmocka_unit_test(memory_errors),
+        cmocka_unit_test(kernel_memory_is_ignored),
+        cmocka_unit_test(unlimited_memory_lifts_swap),
         cmocka_unit_test(cpu_v1_and_v2),
         cmocka_unit_test(cpu_errors),
         cmocka_unit_test(pids_blkio_hugetlb),
@@ -488,6 +584,7 @@ int main(void)
         cmocka_unit_test(cpulist),
         cmocka_unit_test(devices_default_deny_plus_defaults),
         cmocka_unit_test(devices_allow_all_then_deny),
+        cmocka_unit_test(devices_unknown_access_letters),
         cmocka_unit_test(devices_bad_rules),
         cmocka_unit_test(device_program_decides_like_v1),
     };

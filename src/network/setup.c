@@ -10,6 +10,8 @@
 #include <string.h>
 #include <net/if.h>
 #include <sched.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -26,6 +28,10 @@
 
 #define NETNS_DIR "/run/netns"
 #define NET_SUBDIR "network"
+/* Who is on which network, for the /etc/hosts of its containers: one file
+ * per container (its hosts line, then its network directory).  On /run:
+ * gone at reboot, like the namespaces it describes. */
+#define HOSTS_REGISTRY "/run/congo-cni/hosts"
 
 enum net_mode { NET_CNI, NET_NONE, NET_HOST, NET_CONTAINER };
 
@@ -633,6 +639,80 @@ static int rewrite_in_place(int dfd, const char *file, const char *text, congo_e
     return 0;
 }
 
+/* Keep the /etc/hosts of every container on the network current: each
+ * gets its hosts.base, its own line, then the others' lines.  With `line`
+ * NULL, the container `id` leaves the network. */
+static int hosts_sync(const char *network, const char *id, const char *line, const char *dir, congo_error *err)
+{
+    _cleanup_free_ char *rdir = xasprintf(HOSTS_REGISTRY "/%s", network);
+    _cleanup_close_ int rfd = -1, lock = -1;
+    char **dirs = NULL, **lines = NULL;
+    size_t n = 0;
+    DIR *d;
+    struct dirent *de;
+    int r;
+
+    r = mkdir_p_at(AT_FDCWD, rdir, 0700, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "create `%s`", rdir);
+    rfd = open(rdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (rfd < 0)
+        return congo_error_errno(err, "open `%s`", rdir);
+    lock = openat(rfd, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock < 0 || flock(lock, LOCK_EX) < 0)
+        return congo_error_errno(err, "lock `%s`", rdir);
+    if (line) {
+        _cleanup_free_ char *rec = xasprintf("%s\n%s\n", line, dir);
+        r = write_file_replace_at(rfd, id, rec, strlen(rec), 0600, err);
+        if (r < 0)
+            return r;
+    } else {
+        unlinkat(rfd, id, 0);
+    }
+    d = fdopendir(dup(rfd));
+    if (!d)
+        return congo_error_errno(err, "read `%s`", rdir);
+    while ((de = readdir(d))) {
+        _cleanup_free_ char *text = NULL;
+        char *nl;
+        if (de->d_name[0] == '.')
+            continue;
+        if (read_file_at(rfd, de->d_name, 8192, &text, NULL, NULL) < 0 || !(nl = strchr(text, '\n')))
+            continue;
+        *nl = '\0';
+        nl[1 + strcspn(nl + 1, "\n")] = '\0';
+        dirs = xrealloc(dirs, (n + 1) * sizeof *dirs);
+        lines = xrealloc(lines, (n + 1) * sizeof *lines);
+        lines[n] = xstrdup(text);
+        dirs[n++] = xstrdup(nl + 1);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++) {
+        _cleanup_close_ int dfd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_free_ char *base = NULL, *text = NULL;
+        if (dfd < 0 || read_file_at(dfd, "hosts.base", 1 << 20, &base, NULL, NULL) < 0)
+            continue;
+        text = xasprintf("%s%s\n", base, lines[i]);
+        for (size_t k = 0; k < n; k++) {
+            if (k == i)
+                continue;
+            char *t = xasprintf("%s%s\n", text, lines[k]);
+            free(text);
+            text = t;
+        }
+        congo_error ignored = CONGO_ERROR_INIT;
+        rewrite_in_place(dfd, "hosts", text, &ignored);
+        congo_error_clear(&ignored);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(dirs[i]);
+        free(lines[i]);
+    }
+    free(dirs);
+    free(lines);
+    return 0;
+}
+
 static void unmount_netns(const char *path)
 {
     if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
@@ -675,7 +755,7 @@ int net_hook_add(const char *dir, const char *state_json, congo_error *err)
     _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     _cleanup_json_ yajl_val state = NULL;
     _cleanup_cni_net_ struct cni_net *net = NULL;
-    _cleanup_free_ char *nspath = NULL, *procns = NULL, *result = NULL, *ip = NULL, *base = NULL, *hosts = NULL;
+    _cleanup_free_ char *nspath = NULL, *procns = NULL, *result = NULL, *ip = NULL;
     struct net_rec rec = { 0 };
     yajl_val pidv;
     struct cni_runtime rt = { 0 };
@@ -741,13 +821,10 @@ int net_hook_add(const char *dir, const char *state_json, congo_error *err)
         goto undo;
     ip = result_ip4(result);
     if (ip) {
-        r = read_file_at(dfd, "hosts.base", 1 << 20, &base, NULL, err);
-        if (r < 0)
-            goto undo;
-        hosts = xasprintf("%s%s\t%s%s%s\n", base, ip, rec.hostname ? rec.hostname : rec.id,
-                          rec.hostname && strcmp(rec.hostname, rec.id) != 0 ? " " : "",
-                          rec.hostname && strcmp(rec.hostname, rec.id) != 0 ? rec.id : "");
-        r = rewrite_in_place(dfd, "hosts", hosts, err);
+        _cleanup_free_ char *line = xasprintf("%s\t%s%s%s", ip, rec.hostname ? rec.hostname : rec.id,
+                                              rec.hostname && strcmp(rec.hostname, rec.id) != 0 ? " " : "",
+                                              rec.hostname && strcmp(rec.hostname, rec.id) != 0 ? rec.id : "");
+        r = hosts_sync(rec.network, rec.id, line, dir, err);
         if (r < 0)
             goto undo;
     }
@@ -757,6 +834,8 @@ undo:
     {
         congo_error ignored = CONGO_ERROR_INIT;
         cni_del(net, &rt, result, &ignored);
+        congo_error_clear(&ignored);
+        hosts_sync(rec.network, rec.id, NULL, dir, &ignored);
         congo_error_clear(&ignored);
         unmount_netns(nspath);
         unlinkat(dfd, "netns", 0);
@@ -797,6 +876,11 @@ int net_hook_del(const char *dir, congo_error *err)
     rt.args = rec.args;
     rt.runtime_config = rec.runtime_config;
     r = cni_del(net, &rt, result, err);
+    {
+        congo_error ignored = CONGO_ERROR_INIT;
+        hosts_sync(rec.network, rec.id, NULL, dir, &ignored);
+        congo_error_clear(&ignored);
+    }
     if (nspath)
         unmount_netns(nspath);
     unlinkat(dfd, "netns", 0);

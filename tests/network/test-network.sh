@@ -90,6 +90,7 @@ bridge_default_in() {
     assert_eq "$(leases congo)" ""
     assert_not_contains "$(rules)" "web"
     assert_eq "$(ls /run/netns)" ""
+    assert_eq "$(ls /run/congo-cni/hosts/congo)" "" "the hosts registry after --rm"
     assert_no_state
 }
 
@@ -123,15 +124,26 @@ two_containers_in() {
     ipa=$(addr_of srv)
     [[ "$ipa" =~ ^10\.99\.0\. ]] || fail "srv address: $ipa"
     run_congo run --rm --network appnet --name cli "$IMAGE" sh -c \
-        "for i in \$(seq 50); do r=\$(busybox nc -w 2 $ipa 7000 </dev/null) && [ -n \"\$r\" ] && break; sleep 0.1; done; echo by-ip=\$r"
+        "for i in \$(seq 50); do r=\$(busybox nc -w 2 $ipa 7000 </dev/null) && [ -n \"\$r\" ] && break; sleep 0.1; done; echo by-ip=\$r;
+         for i in \$(seq 50); do r=\$(busybox nc -w 2 srv 7000 </dev/null) && [ -n \"\$r\" ] && break; sleep 0.1; done; echo by-name=\$r;
+         grep -c srv /etc/hosts"
     assert_ok
     assert_contains "$OUT" "by-ip=pong"
+    assert_contains "$OUT" "by-name=pong"
+    # The server's /etc/hosts learnt the client's name, and forgot it when it left.
+    run_congo run -d --network appnet --name cli2 "$IMAGE" sleep 300
+    assert_ok
+    wait_status cli2 running || fail "cli2 not running"
+    assert_contains "$(congo exec srv cat /etc/hosts)" "cli2"
+    assert_contains "$(congo exec cli2 cat /etc/hosts)" "$ipa"
+    congo delete --force cli2
+    assert_not_contains "$(congo exec srv cat /etc/hosts)" "cli2"
     run_congo delete --force srv
     assert_ok
     assert_eq "$(leases appnet)" ""
 }
 
-test_two_containers_by_ip() { in_ns two_containers; }
+test_two_containers_by_ip_and_name() { in_ns two_containers; }
 
 publish_in() {
     local port=18080 ip snap

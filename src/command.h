@@ -67,6 +67,7 @@ const char *congo_default_root(void);
     X(stats, "live table of resource use of containers")                                     \
     X(logs, "print the log of a detached image container")                                   \
     X(network, "manage the CNI networks of image containers")                                \
+    X(port, "print the published ports of an image container")                               \
     X(checkpoint, "checkpoint a container (not supported)")                                  \
     X(restore, "restore a container (not supported)")
 

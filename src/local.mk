@@ -22,6 +22,7 @@ congo_SOURCES = \
 	src/stats.c \
 	src/logs.c \
 	src/network.c \
+	src/port.c \
 	src/network/cni.c src/network/cni.h \
 	src/network/netconf.c src/network/netconf.h \
 	src/network/setup.c src/network/setup.h \

@@ -41,6 +41,7 @@ struct net_plan {
     char *cni_path;
     char *id;
     char *netns_path;           /* container:NAME: /proc/PID/ns/net */
+    char *share_dir;            /* container:NAME: its network files, shared as docker does */
     char **port_maps;           /* JSON objects */
     size_t n_port_maps;
     char *args;                 /* CNI_ARGS */
@@ -56,6 +57,7 @@ void net_plan_free(struct net_plan *p)
     free(p->cni_path);
     free(p->id);
     free(p->netns_path);
+    free(p->share_dir);
     for (size_t i = 0; i < p->n_port_maps; i++)
         free(p->port_maps[i]);
     free(p->port_maps);
@@ -170,6 +172,11 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
             goto fail;
         }
         p->netns_path = xasprintf("/proc/%d/ns/net", (int) s->pid);
+        if (s->image_bundle) {
+            _cleanup_free_ char *d = xasprintf("%s/" NET_SUBDIR "/hosts", s->image_bundle);
+            if (access(d, F_OK) == 0)
+                p->share_dir = xasprintf("%s/" NET_SUBDIR, s->image_bundle);
+        }
         congo_state_free(s);
     } else {
         p->mode = NET_CNI;
@@ -295,8 +302,9 @@ struct edit {
 
 static void gen_mounts(yajl_gen g, yajl_val old, const struct edit *e)
 {
-    _cleanup_free_ char *hosts = xasprintf("%s/hosts", e->dir), *resolv = xasprintf("%s/resolv.conf", e->dir),
-                        *hostname = xasprintf("%s/hostname", e->dir);
+    const char *d = e->p->share_dir ? e->p->share_dir : e->dir;
+    _cleanup_free_ char *hosts = xasprintf("%s/hosts", d), *resolv = xasprintf("%s/resolv.conf", d),
+                        *hostname = xasprintf("%s/hostname", d);
     yajl_gen_array_open(g);
     for (size_t i = 0; old && YAJL_IS_ARRAY(old) && i < old->u.array.len; i++)
         if (!is_net_file(old->u.array.values[i]))
@@ -895,4 +903,47 @@ int net_release_bundle(const char *bundle, congo_error *err)
 {
     _cleanup_free_ char *dir = xasprintf("%s/" NET_SUBDIR, bundle);
     return net_hook_del(dir, err);
+}
+
+void net_ports_free(struct net_port *p, size_t n)
+{
+    (void) n;
+    free(p);
+}
+
+int net_ports_of_bundle(struct net_port **out, size_t *nout, const char *bundle, congo_error *err)
+{
+    _cleanup_free_ char *dir = xasprintf("%s/" NET_SUBDIR, bundle);
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct net_rec rec = { 0 };
+    struct net_port *v = NULL;
+    size_t n = 0;
+    yajl_val maps;
+    int r;
+
+    *out = NULL;
+    *nout = 0;
+    if (dfd < 0)
+        return errno == ENOENT ? 0 : congo_error_errno(err, "open `%s`", dir);
+    r = read_rec(&rec, dfd, dir, err);
+    if (r < 0)
+        return r;
+    maps = json_get(rec.runtime_config, "portMappings");
+    for (size_t i = 0; maps && YAJL_IS_ARRAY(maps) && i < maps->u.array.len; i++) {
+        yajl_val m = maps->u.array.values[i], hp = json_get(m, "hostPort"), cp = json_get(m, "containerPort"),
+                 pr = json_get(m, "protocol"), ip = json_get(m, "hostIP");
+        if (!hp || !YAJL_IS_INTEGER(hp) || !cp || !YAJL_IS_INTEGER(cp))
+            continue;
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        memset(&v[n], 0, sizeof v[n]);
+        v[n].host_port = YAJL_GET_INTEGER(hp);
+        v[n].container_port = YAJL_GET_INTEGER(cp);
+        snprintf(v[n].protocol, sizeof v[n].protocol, "%s", pr && YAJL_IS_STRING(pr) ? pr->u.string : "tcp");
+        snprintf(v[n].host_ip, sizeof v[n].host_ip, "%s", ip && YAJL_IS_STRING(ip) ? ip->u.string : "");
+        n++;
+    }
+    yajl_tree_free(rec.tree);
+    *out = v;
+    *nout = n;
+    return 0;
 }

@@ -54,6 +54,15 @@ int net_hook_del(const char *dir, congo_error *err);
 /* DEL for a bundle whose create failed after the ADD (no poststop runs then). */
 int net_release_bundle(const char *bundle, congo_error *err);
 
+/* The port mappings recorded in an image container's bundle (none for a bundle without networking). */
+struct net_port {
+    long host_port, container_port;
+    char protocol[8];
+    char host_ip[64];
+};
+int net_ports_of_bundle(struct net_port **out, size_t *n, const char *bundle, congo_error *err);
+void net_ports_free(struct net_port *p, size_t n);
+
 /* Parse one -p/--publish value into a portMappings entry (JSON text). */
 int net_parse_publish(char **json, const char *spec, congo_error *err);
 

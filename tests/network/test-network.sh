@@ -172,6 +172,34 @@ publish_in() {
 
 test_publish_port() { in_ns publish; }
 
+port_and_container_net_in() {
+    run_congo run -d -p 18100:80 -p 127.0.0.1:18101:53/udp --name p1 "$IMAGE" sleep 300
+    assert_ok
+    wait_status p1 running || fail "not running"
+    run_congo port p1
+    assert_ok
+    assert_eq "$OUT" "$(printf '80/tcp -> 0.0.0.0:18100\n53/udp -> 127.0.0.1:18101')"
+    run_congo port p1 53/udp
+    assert_ok
+    assert_eq "$OUT" "127.0.0.1:18101"
+    run_congo port p1 81
+    assert_failed
+    assert_contains "$ERR" "no published port 81/tcp"
+    # container:NAME: the same interfaces, address and /etc/hosts.
+    run_congo run --rm --network container:p1 --name p2 "$IMAGE" sh -c 'busybox ip -4 -o addr show eth0; cat /etc/hosts'
+    assert_ok
+    assert_contains "$OUT" "$(addr_of p1)/16"
+    assert_contains "$OUT" "$(printf '%s\tp1' "$(addr_of p1)")"
+    run_congo run --rm --network container:nosuch --name p3 "$IMAGE" true
+    assert_failed
+    assert_contains "$ERR" "--network \`container:nosuch\`"
+    run_congo delete --force p1
+    assert_ok
+    assert_eq "$(leases congo)" ""
+}
+
+test_port_and_container_network() { in_ns port_and_container_net; }
+
 kill_congo_in() {
     local snap pid i
     run_congo run --rm -p 18091:80 --name warm "$IMAGE" true

@@ -91,6 +91,11 @@ bridge_default_in() {
     assert_not_contains "$(rules)" "web"
     assert_eq "$(ls /run/netns)" ""
     assert_eq "$(ls /run/congo-cni/hosts/congo)" "" "the hosts registry after --rm"
+    # Detached with --rm: the monitor's delete runs the poststop hook.
+    run_congo run -d --rm --name web2 "$IMAGE" sh -c 'busybox ip -4 -o addr show eth0 > /dev/null'
+    assert_ok
+    wait_for test ! -e "$ROOT/web2" || fail "--rm left the container"
+    assert_eq "$(leases congo)" ""
     assert_no_state
 }
 

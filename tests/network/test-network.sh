@@ -229,6 +229,36 @@ kill_congo_in() {
 
 test_delete_force_after_congo_killed() { in_ns kill_congo; }
 
+kill_congo_mid_add_in() {
+    local pid i
+    # A network whose last plugin stops in the middle of ADD: congo is killed
+    # there, after bridge and host-local did their work.
+    mkdir -p "$T/cni-bin"
+    printf '#!/bin/sh\ncat > /dev/null\n[ "$CNI_COMMAND" = ADD ] || exit 0\necho $$ > %s/slow.pid\nsleep 60\necho "{\\"cniVersion\\":\\"1.0.0\\"}"\n' "$T" > "$T/cni-bin/slowpoke"
+    chmod +x "$T/cni-bin/slowpoke"
+    printf '{"cniVersion":"1.0.0","name":"slow","plugins":[{"type":"bridge","bridge":"slow0","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"10.96.0.0/24"}},{"type":"slowpoke"}]}' > "$NETD/slow.conflist"
+    "$CONGO" --root "$ROOT" run --network slow --cni-plugin-dir "$T/cni-bin:/usr/lib/cni" --name mid "$IMAGE" sleep 300 \
+        >/dev/null 2>&1 </dev/null &
+    pid=$!
+    wait_for test -s "$T/slow.pid" || fail "the slow plugin did not start"
+    assert_ne "$(leases slow)" ""
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null || true
+    run_congo delete --force mid
+    assert_ok
+    assert_eq "$(leases slow)" "" "the lease after delete --force"
+    ! ip -o link show type veth | grep -q . || fail "a veth is left: $(ip -o link show type veth)"
+    assert_not_contains "$(iptables -t nat -S)" "10.96.0"
+    # The stuck plugin (and the hook waiting for it) end; nothing comes back.
+    kill "$(cat "$T/slow.pid")" 2>/dev/null || true
+    for i in $(seq 100); do [ -z "$(pgrep -f "network hook add $T/" || true)" ] && break; sleep 0.05; done
+    assert_eq "$(leases slow)" ""
+    assert_eq "$(ls /run/netns)" ""
+    assert_no_state
+}
+
+test_delete_force_after_congo_killed_mid_add() { in_ns kill_congo_mid_add; }
+
 modes_in() {
     run_congo run --rm --network none --name n1 "$IMAGE" sh -c 'busybox ip -o link show; cat /proc/sys/net/ipv4/ping_group_range'
     assert_ok

@@ -165,7 +165,7 @@ int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
     if (o.name)
         return run_image(g, &o, argc - first, argv + first, err);
     if (o.net_given)
-        return congo_error_set(err, EINVAL, "--network, --publish, --ip, --dns, --hostname... belong to the image "
+        return congo_error_set(err, 0, "--network, --publish, --ip, --dns, --hostname... belong to the image "
                                             "form: congo run --name NAME IMAGE");
     if (o.rm || o.n_env || o.memory || o.tty)
         return congo_error_set(err, EINVAL, "--rm, --env, --memory and --tty belong to the image form: "

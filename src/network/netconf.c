@@ -57,9 +57,15 @@ static uint32_t mask_of(int prefix)
     return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
 }
 
-static char *ip4_text(uint32_t a)
+struct ip4_buf {
+    char s[16];
+};
+
+static struct ip4_buf ip4_text(uint32_t a)
 {
-    return xasprintf("%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    struct ip4_buf b;
+    snprintf(b.s, sizeof b.s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    return b;
 }
 
 static int read_net(struct cni_net **out, int dfd, const char *dir, const char *file, congo_error *err)
@@ -205,7 +211,7 @@ int netconf_create(struct cni_net **out, const char *dir, const struct netconf_n
         }
         if (addr & ~mask_of(prefix)) {
             r = congo_error_set(err, 0, "--subnet `%s`: host bits are set (expected %s/%d)", nn->subnet,
-                                ip4_text(addr & mask_of(prefix)), prefix);
+                                ip4_text(addr & mask_of(prefix)).s, prefix);
             goto out;
         }
     } else {
@@ -240,12 +246,12 @@ int netconf_create(struct cni_net **out, const char *dir, const struct netconf_n
             continue;
         uint32_t m = mask_of(p2 < prefix ? p2 : prefix);
         if ((a2 & m) == (addr & m)) {
-            subnet = xasprintf("%s/%d", ip4_text(addr), prefix);
+            subnet = xasprintf("%s/%d", ip4_text(addr).s, prefix);
             r = congo_error_set(err, 0, "--subnet `%s` overlaps network `%s` (%s)", subnet, nets[i]->name, s);
             goto out;
         }
     }
-    subnet = xasprintf("%s/%d", ip4_text(addr), prefix);
+    subnet = xasprintf("%s/%d", ip4_text(addr).s, prefix);
     if (nn->gateway) {
         if (netconf_parse_ip4(nn->gateway, &gw) < 0 || (gw & mask_of(prefix)) != addr || gw == addr ||
             gw == (addr | ~mask_of(prefix))) {
@@ -256,7 +262,7 @@ int netconf_create(struct cni_net **out, const char *dir, const struct netconf_n
     } else {
         gw = addr + 1;
     }
-    gateway = ip4_text(gw);
+    gateway = xstrdup(ip4_text(gw).s);
     if (nn->bridge) {
         bridge = xstrdup(nn->bridge);
     } else {
@@ -304,7 +310,7 @@ int netconf_load(struct cni_net **out, const char *dir, const char *name, congo_
         struct cni_net *net = NULL;
         r = read_net(&net, dfd, dir, file, err);
         if (r < 0)
-            return congo_error_wrap(err, r, "network `%s`", name);
+            return r;
         if (strcmp(net->name, name) == 0) {
             *out = net;
             return 0;

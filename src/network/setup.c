@@ -689,6 +689,11 @@ static int hosts_sync(const char *network, const char *id, const char *line, con
             continue;
         *nl = '\0';
         nl[1 + strcspn(nl + 1, "\n")] = '\0';
+        /* A container whose bundle is gone without a DEL: forget it. */
+        if (access(nl + 1, F_OK) < 0 && errno == ENOENT) {
+            unlinkat(rfd, de->d_name, 0);
+            continue;
+        }
         dirs = xrealloc(dirs, (n + 1) * sizeof *dirs);
         lines = xrealloc(lines, (n + 1) * sizeof *lines);
         lines[n] = xstrdup(text);

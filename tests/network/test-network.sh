@@ -147,6 +147,12 @@ two_containers_in() {
     assert_contains "$(congo exec cli2 cat /etc/hosts)" "$ipa"
     congo delete --force cli2
     assert_not_contains "$(congo exec srv cat /etc/hosts)" "cli2"
+    # A member whose bundle vanished without a DEL is forgotten at the next change.
+    printf '10.99.0.200\tghost\n%s/gone\n' "$T" > /run/congo-cni/hosts/appnet/ghost
+    run_congo run --rm --network appnet --name cli3 "$IMAGE" cat /etc/hosts
+    assert_ok
+    assert_not_contains "$OUT" "ghost"
+    [ ! -e /run/congo-cni/hosts/appnet/ghost ] || fail "the stale member stays registered"
     run_congo delete --force srv
     assert_ok
     assert_eq "$(leases appnet)" ""

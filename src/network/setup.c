@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/random.h>
 #include <sched.h>
 #include <dirent.h>
 #include <sys/file.h>
@@ -763,6 +765,31 @@ static int loopback_up(const char *nspath, congo_error *err)
     return r;
 }
 
+/* The bridge plugin (1.1) sets a bridge's MAC to the one it read: after
+ * the last port of a bridge whose MAC was never set leaves (a failed ADD
+ * does that), the kernel leaves it all zeros, and every later ADD fails
+ * with "could not set bridge's mac: invalid argument" (containernetworking/
+ * plugins#620).  Give such a bridge a locally administered address first. */
+static void bridge_fix_mac(const struct cni_net *net)
+{
+    yajl_val first = net->plugins->u.array.values[0], t = json_get(first, "type"), br = json_get(first, "bridge");
+    _cleanup_close_ int sock = -1;
+    struct ifreq ifr = { 0 };
+    static const unsigned char zero[6];
+
+    if (!t || !YAJL_IS_STRING(t) || strcmp(t->u.string, "bridge") != 0)
+        return;
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", br && YAJL_IS_STRING(br) ? br->u.string : "cni0");
+    sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0 || ioctl(sock, SIOCGIFHWADDR, &ifr) < 0 || memcmp(ifr.ifr_hwaddr.sa_data, zero, 6) != 0)
+        return;
+    if (getrandom(ifr.ifr_hwaddr.sa_data, 6, 0) != 6)
+        return;
+    ifr.ifr_hwaddr.sa_data[0] = (char) ((ifr.ifr_hwaddr.sa_data[0] & 0xfe) | 0x02);
+    ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+    ioctl(sock, SIOCSIFHWADDR, &ifr);
+}
+
 int net_hook_add(const char *dir, const char *state_json, congo_error *err)
 {
     _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -823,6 +850,7 @@ int net_hook_add(const char *dir, const char *state_json, congo_error *err)
     rt.ifname = rec.ifname ? rec.ifname : "eth0";
     rt.args = rec.args;
     rt.runtime_config = rec.runtime_config;
+    bridge_fix_mac(net);
     r = cni_add(&result, net, &rt, err);
     if (r < 0) {
         unmount_netns(nspath);

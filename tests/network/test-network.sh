@@ -362,10 +362,20 @@ bad_input_in() {
     run_congo run --rm --ip 192.0.2.9 --name b1 "$IMAGE" true
     assert_failed
     assert_contains "$ERR" "192.0.2.9"
+    # The failed ADD left the bridge without ports (its MAC all zeros): the
+    # next container still gets its address (containernetworking/plugins#620).
+    run_congo run --rm --name b3 "$IMAGE" busybox ip -4 -o addr show eth0
+    assert_ok
+    assert_contains "$OUT" "10.77."
+    # A program that does not exist: the start fails after the ADD.
+    run_congo run --name b2 "$IMAGE" /no/such/program
+    assert_failed
+    assert_contains "$ERR" "/no/such/program"
     assert_no_state
     assert_eq "$(ls "$T/store/bundles" 2>/dev/null)" ""
     assert_eq "$(leases congo)" ""
     assert_eq "$(ls /run/netns)" ""
+    assert_eq "$(ls /run/congo-cni/hosts/congo)" ""
 }
 
 test_bad_input() { in_ns bad_input; }

@@ -60,7 +60,8 @@ static const struct option run_longopts[] = {
 
 static const char run_usage[] =
     "Usage: congo run [OPTIONS] ID\n"
-    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] IMAGE [CMD ARGS...]\n"
+    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] [--network NET] [-p PORTS]...\n"
+    "                 IMAGE [CMD ARGS...]\n"
     "\n"
     "Create and start a container from an OCI bundle. In the foreground, congo\n"
     "forwards signals to it and exits with its exit status (128+N for signal N).\n"

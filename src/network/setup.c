@@ -826,7 +826,8 @@ int net_hook_add(const char *dir, const char *state_json, congo_error *err)
         goto out;
     /* Keep the namespace for DEL, whatever happens to the container's
      * processes: record the path first, then bind-mount it. */
-    nspath = xasprintf(NETNS_DIR "/congo-%s", rec.id);
+    /* The pid too: another state root may run a container of the same name. */
+    nspath = xasprintf(NETNS_DIR "/congo-%s-%lld", rec.id, YAJL_GET_INTEGER(pidv));
     r = write_in(dfd, "netns", nspath, err);
     if (r < 0)
         goto out;

@@ -8,7 +8,7 @@
  * `congo network hook add DIR` (the netns exists, the process has not
  * started: CNI ADD), poststop runs `congo network hook del DIR` (CNI DEL with
  * the ADD's cached result).  The network namespace is bind-mounted on
- * /run/netns/congo-ID from ADD to DEL, so DEL finds the veth and its
+ * /run/netns/congo-ID-PID from ADD to DEL, so DEL finds the veth and its
  * masquerade rules even when the container's processes are gone. */
 #ifndef CONGO_NETWORK_SETUP_H
 #define CONGO_NETWORK_SETUP_H

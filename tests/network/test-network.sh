@@ -125,6 +125,26 @@ run_image_keeps_image_files_in() {
 
 test_run_image_network_files() { in_ns run_image_keeps_image_files; }
 
+resolv_in() {
+    # The host's resolv.conf (in this mount namespace only) without its loopback resolvers.
+    printf 'nameserver 127.0.0.53\nnameserver 192.0.2.1\nnameserver ::1\nsearch corp.test\noptions edns0\n' > "$T/resolv"
+    mount --bind "$T/resolv" /etc/resolv.conf
+    run_congo run --rm --name r1 "$IMAGE" cat /etc/resolv.conf
+    assert_ok
+    assert_eq "$OUT" "$(printf 'nameserver 192.0.2.1\nsearch corp.test\noptions edns0')"
+    # Only loopback resolvers: docker's public fallback.
+    printf 'nameserver 127.0.0.53\n' > "$T/resolv"
+    run_congo run --rm --name r2 "$IMAGE" cat /etc/resolv.conf
+    assert_ok
+    assert_eq "$OUT" "$(printf 'nameserver 8.8.8.8\nnameserver 8.8.4.4')"
+    # The host's network: the host's resolvers as they are.
+    run_congo run --rm --network host --name r3 "$IMAGE" cat /etc/resolv.conf
+    assert_ok
+    assert_eq "$OUT" "nameserver 127.0.0.53"
+}
+
+test_resolv_conf_from_the_host() { in_ns resolv; }
+
 two_containers_in() {
     local ipa
     congo network create --subnet 10.99.0.0/24 appnet >/dev/null || fail "network create"

@@ -66,6 +66,8 @@ const char *congo_default_root(void);
     X(events, "print resource statistics and OOM events of a container")                     \
     X(stats, "live table of resource use of containers")                                     \
     X(logs, "print the log of a detached image container")                                   \
+    X(network, "manage the CNI networks of image containers")                                \
+    X(port, "print the published ports of an image container")                               \
     X(checkpoint, "checkpoint a container (not supported)")                                  \
     X(restore, "restore a container (not supported)")
 

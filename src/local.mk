@@ -21,6 +21,12 @@ congo_SOURCES = \
 	src/events.c \
 	src/stats.c \
 	src/logs.c \
+	src/network.c \
+	src/port.c \
+	src/network/cni.c src/network/cni.h \
+	src/network/netconf.c src/network/netconf.h \
+	src/network/setup.c src/network/setup.h \
+	src/image/json.c src/image/json.h \
 	src/checkpoint.c
 congo_LDADD = libcongo.a $(CONGO_LINK_LIBS)
 congo_LDFLAGS = $(CONGO_LDFLAGS)

@@ -2,7 +2,9 @@
  * congo-image makes the bundle (as a helper program: congo links no network
  * library); the container records that bundle, so `congo delete NAME`
  * removes it too.  Foreground: congo supervises and keeps the stopped
- * container unless --rm.  Detached: a monitor supervises (monitor.c). */
+ * container unless --rm.  Detached: a monitor supervises (monitor.c).
+ * Networking: the bundle gets its network files and the OCI hooks that call
+ * back into congo for CNI ADD and DEL (src/network/setup.c). */
 #include "config.h"
 
 #include <stdio.h>
@@ -15,11 +17,12 @@
 #include "libcongo/image-helper.h"
 #include "libcongo/monitor.h"
 #include "libcongo/utils.h"
+#include "network/setup.h"
 
 
 static char **extract_args(struct run_opts *o, bool tty, int argc, char **argv)
 {
-    size_t n = 0, max = 8 + 2 * o->n_env + argc;
+    size_t n = 0, max = 10 + 2 * o->n_env + argc;
     char **a = xnew0(char *, max + 1);
     a[n++] = "extract";
     a[n++] = "--quiet";
@@ -35,6 +38,10 @@ static char **extract_args(struct run_opts *o, bool tty, int argc, char **argv)
     }
     if (tty)
         a[n++] = "--tty";
+    if (o->net.hostname) {
+        a[n++] = "--hostname";
+        a[n++] = (char *) o->net.hostname;
+    }
     a[n++] = argv[0];
     if (argc > 1) {
         a[n++] = "--";
@@ -48,6 +55,7 @@ int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv,
 {
     _cleanup_free_ char **args = NULL;
     _cleanup_free_ char *bundle = NULL;
+    struct net_plan *plan = NULL;
     bool tty = o->tty || (!o->detach && isatty(0) && isatty(1));
     pid_t pid;
     int r;
@@ -75,10 +83,25 @@ int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv,
         }
         congo_error_clear(&ignored);
     }
-    args = extract_args(o, tty, argc, argv);
-    r = congo_image_helper(&bundle, args, err);
+    /* Every network option is checked before the bundle exists. */
+    r = net_plan_make(&plan, &o->net, g->root, o->name, err);
     if (r < 0)
         return r;
+    args = extract_args(o, tty, argc, argv);
+    r = congo_image_helper(&bundle, args, err);
+    if (r < 0) {
+        net_plan_free(plan);
+        return r;
+    }
+    r = net_apply(plan, bundle, err);
+    net_plan_free(plan);
+    if (r < 0) {
+        char *rm[] = { "rm-bundle", bundle, NULL };
+        congo_error ignored = CONGO_ERROR_INIT;
+        congo_image_helper(NULL, rm, &ignored);
+        congo_error_clear(&ignored);
+        return r;
+    }
     o->create.bundle = bundle;
     o->create.id = o->name;
     o->create.image_bundle = bundle;
@@ -96,6 +119,10 @@ int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv,
         enum congo_status st;
         if (congo_container_load(&s, &st, g->root, o->name, &ignored) < 0) {
             char *rm[] = { "rm-bundle", bundle, NULL };
+            congo_error_clear(&ignored);
+            /* A create that failed after the createRuntime hook's ADD runs no
+             * poststop hook: release the address and port rules here. */
+            net_release_bundle(bundle, &ignored);
             congo_error_clear(&ignored);
             congo_image_helper(NULL, rm, &ignored);
         } else {

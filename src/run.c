@@ -26,7 +26,8 @@
 
 enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_CONSOLE_SOCKET = 1000, OPT_PID_FILE, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
        OPT_PRESERVE_FDS, OPT_KEEP = 2000, OPT_NAME, OPT_RM, OPT_ENV = 'e', OPT_MEMORY = 'm', OPT_TTY = 't',
-       OPT_INTERACTIVE = 'i' };
+       OPT_INTERACTIVE = 'i', OPT_PUBLISH = 'p', OPT_NETWORK = 3000, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH,
+       OPT_ADD_HOST, OPT_HOSTNAME, OPT_CNI_CONFIG_DIR, OPT_CNI_PLUGIN_DIR };
 
 static const struct option run_longopts[] = {
     { "bundle", required_argument, NULL, OPT_BUNDLE },
@@ -43,12 +44,24 @@ static const struct option run_longopts[] = {
     { "memory", required_argument, NULL, OPT_MEMORY },
     { "tty", no_argument, NULL, OPT_TTY },
     { "interactive", no_argument, NULL, OPT_INTERACTIVE },
+    { "network", required_argument, NULL, OPT_NETWORK },
+    { "net", required_argument, NULL, OPT_NETWORK },
+    { "publish", required_argument, NULL, OPT_PUBLISH },
+    { "ip", required_argument, NULL, OPT_IP },
+    { "mac-address", required_argument, NULL, OPT_MAC },
+    { "dns", required_argument, NULL, OPT_DNS },
+    { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+    { "add-host", required_argument, NULL, OPT_ADD_HOST },
+    { "hostname", required_argument, NULL, OPT_HOSTNAME },
+    { "cni-config-dir", required_argument, NULL, OPT_CNI_CONFIG_DIR },
+    { "cni-plugin-dir", required_argument, NULL, OPT_CNI_PLUGIN_DIR },
     {},
 };
 
 static const char run_usage[] =
     "Usage: congo run [OPTIONS] ID\n"
-    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] IMAGE [CMD ARGS...]\n"
+    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] [--network NET] [-p PORTS]...\n"
+    "                 IMAGE [CMD ARGS...]\n"
     "\n"
     "Create and start a container from an OCI bundle. In the foreground, congo\n"
     "forwards signals to it and exits with its exit status (128+N for signal N).\n"
@@ -63,6 +76,16 @@ static const char run_usage[] =
     "  -m, --memory BYTES      memory limit (image form; suffixes k, m, g)\n"
     "  -t, --tty               a terminal (image form; default when stdin is one)\n"
     "\n"
+    "Networking of the image form (CNI plugins; see `congo network`):\n"
+    "  --network MODE          bridge (default: the network `congo`), none, host,\n"
+    "                          container:NAME, or a network NAME\n"
+    "  -p, --publish [IP:]HOSTPORT:CTRPORT[/tcp|udp]   publish a port (portmap)\n"
+    "  --ip IP, --mac-address MAC   the container's address on the network\n"
+    "  --hostname NAME         the container's hostname (default: its name)\n"
+    "  --dns IP, --dns-search DOMAIN, --add-host NAME:IP   resolv.conf, hosts\n"
+    "  --cni-config-dir DIR    networks (default $CONGO_CNI_CONFIG_DIR, /etc/cni/net.d)\n"
+    "  --cni-plugin-dir PATH   plugins (default $CNI_PATH, /usr/lib/cni:/opt/cni/bin)\n"
+    "\n"
     "  -b, --bundle DIR        the bundle (default: current directory)\n"
     "  -d, --detach            return once the container runs\n"
     "  --console-socket PATH   unix socket that receives the terminal's master fd\n"
@@ -74,6 +97,12 @@ static const char run_usage[] =
 
 
 int create_parse_opt(int opt, const char *arg, void *data, congo_error *err);
+
+static void strv_push_n(char ***v, size_t *n, const char *s)
+{
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = (char *) s;
+}
 
 static int run_opt(int opt, const char *arg, void *data, congo_error *err)
 {
@@ -92,6 +121,26 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
         ; /* stdin always reaches a foreground container */
     else if (opt == OPT_MEMORY)
         o->memory = arg;
+    else if (opt == OPT_NETWORK)
+        o->net.network = arg, o->net_given = true;
+    else if (opt == OPT_PUBLISH)
+        strv_push_n(&o->net.publish, &o->net.n_publish, arg), o->net_given = true;
+    else if (opt == OPT_IP)
+        o->net.ip = arg, o->net_given = true;
+    else if (opt == OPT_MAC)
+        o->net.mac = arg, o->net_given = true;
+    else if (opt == OPT_DNS)
+        strv_push_n(&o->net.dns, &o->net.n_dns, arg), o->net_given = true;
+    else if (opt == OPT_DNS_SEARCH)
+        strv_push_n(&o->net.dns_search, &o->net.n_dns_search, arg), o->net_given = true;
+    else if (opt == OPT_ADD_HOST)
+        strv_push_n(&o->net.add_host, &o->net.n_add_host, arg), o->net_given = true;
+    else if (opt == OPT_HOSTNAME)
+        o->net.hostname = arg, o->net_given = true;
+    else if (opt == OPT_CNI_CONFIG_DIR)
+        o->net.config_dir = arg, o->net_given = true;
+    else if (opt == OPT_CNI_PLUGIN_DIR)
+        o->net.cni_path = arg, o->net_given = true;
     else if (opt == OPT_ENV) {
         o->env = xrealloc(o->env, (o->n_env + 1) * sizeof *o->env);
         o->env[o->n_env++] = (char *) arg;
@@ -102,7 +151,7 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
 
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    static const struct command_opts opts = { run_usage, "b:de:m:ti", run_longopts, true };
+    static const struct command_opts opts = { run_usage, "b:de:m:tip:", run_longopts, true };
     struct run_opts o = { .create = { .root = g->root, .console_fd = -1, .systemd_cgroup = g->systemd_cgroup } };
     _cleanup_free_ char **env = NULL;
     pid_t pid;
@@ -110,10 +159,15 @@ int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 
     r = command_parse(&opts, argc, argv, run_opt, &o, &first, err);
     env = o.env;
+    _cleanup_free_ char **pub = o.net.publish, **dns = o.net.dns, **dns_search = o.net.dns_search,
+                        **add_host = o.net.add_host;
     if (r != 0)
         return r < 0 ? r : 0;
     if (o.name)
         return run_image(g, &o, argc - first, argv + first, err);
+    if (o.net_given)
+        return congo_error_set(err, 0, "--network, --publish, --ip, --dns, --hostname... belong to the image "
+                                            "form: congo run --name NAME IMAGE");
     if (o.rm || o.n_env || o.memory || o.tty)
         return congo_error_set(err, EINVAL, "--rm, --env, --memory and --tty belong to the image form: "
                                             "congo run --name NAME IMAGE");

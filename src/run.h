@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "libcongo/container.h"
+#include "network/setup.h"
 
 struct run_opts {
     struct congo_create_opts create;
@@ -19,6 +20,8 @@ struct run_opts {
     char **env;
     size_t n_env;
     const char *memory;
+    struct net_opts net;
+    bool net_given;     /* a network option (image form only) */
 };
 
 int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv, congo_error *err);

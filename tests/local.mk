@@ -131,3 +131,12 @@ check_PROGRAMS += tests/helpers/dbustool
 tests_helpers_dbustool_SOURCES = tests/helpers/dbustool.c
 tests_helpers_dbustool_CFLAGS = $(AM_CFLAGS)
 tests_helpers_dbustool_LDADD = libcongo.a $(LIBCONGO_LIBS)
+
+# CNI front end of congo run IMAGE (src/network/): -p, CIDRs, conflists, plugin protocol.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-network
+tests_unit_test_network_SOURCES = tests/unit/test-network.c src/network/cni.c src/network/netconf.c \
+	src/network/setup.c src/image/json.c
+tests_unit_test_network_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_network_LDADD = $(UNIT_LDADD)
+endif

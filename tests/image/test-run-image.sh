@@ -1,6 +1,8 @@
 #!/bin/bash
 # `congo run --name NAME IMAGE`: the image form of run, with congo-image as
 # its helper program; the detached form's monitor and `congo logs`.
+# (--network none: these tests run in the host's namespaces, where no bridge
+# may appear; tests/network/test-network.sh covers the networking.)
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-image.sh"
 
@@ -18,7 +20,7 @@ bundle_of() { jq -r '.bundle' <<< "$("$CONGO" --root "$ROOT" state "$1")"; }
 
 test_foreground_run_keeps_a_stopped_container() {
     load_image
-    run_congo run --name box1 local/box:1 sh -c 'cat /data/keep.txt; ls /data/opaque; test -e /data/gone.txt || echo gone-is-hidden; exit 3'
+    run_congo run --network none --name box1 local/box:1 sh -c 'cat /data/keep.txt; ls /data/opaque; test -e /data/gone.txt || echo gone-is-hidden; exit 3'
     assert_rc 3
     assert_eq "$OUT" "$(printf 'v3\nnew1\ngone-is-hidden')"
     assert_eq "$(state_status box1)" stopped
@@ -35,7 +37,7 @@ test_foreground_run_keeps_a_stopped_container() {
 
 test_rm_leaves_nothing() {
     load_image
-    run_congo run --rm --name box2 -e GREETING=hi --memory 64m local/box:1 sh -c 'echo $GREETING; cat /sys/fs/cgroup/memory/memory.limit_in_bytes'
+    run_congo run --network none --rm --name box2 -e GREETING=hi --memory 64m local/box:1 sh -c 'echo $GREETING; cat /sys/fs/cgroup/memory/memory.limit_in_bytes'
     assert_ok
     assert_eq "$(echo "$OUT" | head -1)" hi
     assert_eq "$(echo "$OUT" | tail -1)" 67108864
@@ -47,7 +49,7 @@ test_rm_leaves_nothing() {
 
 test_detached_run_with_monitor_and_logs() {
     load_image
-    run_congo run -d --name box3 local/box:1 sh -c 'echo out-line; echo err-line >&2; sleep 0.3; echo bye; exit 5'
+    run_congo run --network none -d --name box3 local/box:1 sh -c 'echo out-line; echo err-line >&2; sleep 0.3; echo bye; exit 5'
     assert_ok
     assert_eq "$OUT" box3
     # congo returned at once; the monitor keeps the output until the exit.
@@ -71,7 +73,7 @@ test_detached_run_with_monitor_and_logs() {
 
 test_detached_rm_removes_after_exit() {
     load_image
-    run_congo run -d --rm --name box4 local/box:1 true
+    run_congo run --network none -d --rm --name box4 local/box:1 true
     assert_ok
     wait_for test ! -e "$ROOT/box4" || fail "--rm left the container"
     assert_eq "$(ls "$T/store/bundles" 2>/dev/null)" ""
@@ -80,14 +82,14 @@ test_detached_rm_removes_after_exit() {
 
 test_bad_image_and_name() {
     load_image
-    run_congo run --name box5 local/nope:1 true
+    run_congo run --network none --name box5 local/nope:1 true
     assert_failed
     assert_contains "$ERR" "local/nope:1"
     assert_no_state
-    run_congo run --name 'bad/name' local/box:1 true
+    run_congo run --network none --name 'bad/name' local/box:1 true
     assert_failed
     assert_contains "$ERR" "--name"
-    run_congo run --name box6 local/box:1 /no/such/program
+    run_congo run --network none --name box6 local/box:1 /no/such/program
     assert_failed
     assert_contains "$ERR" "/no/such/program"
     assert_no_state
@@ -100,9 +102,9 @@ test_bad_image_and_name() {
 
 test_name_taken() {
     load_image
-    run_congo run -d --name box7 local/box:1 sleep 30
+    run_congo run --network none -d --name box7 local/box:1 sleep 30
     assert_ok
-    run_congo run --name box7 local/box:1 true
+    run_congo run --network none --name box7 local/box:1 true
     assert_failed
     assert_contains "$ERR" "already exists"
     run_congo delete -f box7

@@ -391,6 +391,16 @@ test_limits_update_stats() {
     assert_contains "$OUT" "current=4"
 }
 
+# --kernel-memory (deprecated in docker 20.10) still reaches the runtime:
+# runc >= 1.1 ignores it (the spec marks it NOT RECOMMENDED, kernels >= 5.4
+# accept and ignore memory.kmem.limit_in_bytes), and so must congo.
+test_kernel_memory_ignored() {
+    need_docker
+    run_cmd dk_run --rm --memory 64m --kernel-memory 100m "$IMAGE" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    assert_ok
+    assert_eq "$OUT" 67108864
+}
+
 # An OOM kill: exit status 137 and OOMKilled, for the init and for an exec.
 test_oom() {
     need_docker

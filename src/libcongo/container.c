@@ -684,10 +684,7 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
         if (s->poststart_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
             config->hooks.n_poststart > 0) {
             _cleanup_free_ char *json = congo_state_json(s, CONGO_STATUS_RUNNING);
-            if (congo_hooks_run(config->hooks.poststart, config->hooks.n_poststart, "poststart", json, &herr) < 0) {
-                _cleanup_free_ char *t = congo_error_text(&herr);
-                congo_warning("%s", t);
-            }
+            congo_hooks_run_warn(config->hooks.poststart, config->hooks.n_poststart, "poststart", json);
         }
         congo_error_clear(&herr);
     }
@@ -837,10 +834,7 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
     if (s->poststop_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
         config->hooks.n_poststop > 0) {
         _cleanup_free_ char *json = congo_state_json(s, CONGO_STATUS_STOPPED);
-        if (congo_hooks_run(config->hooks.poststop, config->hooks.n_poststop, "poststop", json, &herr) < 0) {
-            _cleanup_free_ char *t = congo_error_text(&herr);
-            congo_warning("%s", t);
-        }
+        congo_hooks_run_warn(config->hooks.poststop, config->hooks.n_poststop, "poststop", json);
     }
     congo_error_clear(&herr);
     if (s->image_bundle) {

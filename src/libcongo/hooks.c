@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "hooks.h"
+#include "log.h"
 #include "signals.h"
 #include "utils.h"
 
@@ -118,7 +119,7 @@ static int wait_child(pid_t pid, long long timeout_ms, int *status)
     return w == pid ? 1 : -errno;
 }
 
-static int run_hook(const oci_hook *h, const char *state_json, congo_error *err)
+static int run_hook(const oci_hook *h, const char *state_json, const char *cwd, congo_error *err)
 {
     _cleanup_close_ int in_fd = -1, out_fd = -1, err_fd = -1;
     _cleanup_free_ char *tail = NULL;
@@ -147,6 +148,8 @@ static int run_hook(const oci_hook *h, const char *state_json, congo_error *err)
     posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
     /* Nothing of congo's leaks into the hook, close-on-exec or not. */
     posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    if (cwd)
+        posix_spawn_file_actions_addchdir_np(&fa, cwd);
     posix_spawnattr_init(&attr);
     sigemptyset(&none);
     sigfillset(&all);
@@ -160,7 +163,7 @@ static int run_hook(const oci_hook *h, const char *state_json, congo_error *err)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (r != 0)
-        return congo_error_set(err, r, "exec");
+        return cwd ? congo_error_set(err, r, "exec in `%s`", cwd) : congo_error_set(err, r, "exec");
 
     r = wait_child(pid, timeout_ms, &status);
     if (r <= 0) {
@@ -191,12 +194,35 @@ static int run_hook(const oci_hook *h, const char *state_json, congo_error *err)
     return congo_error_set(err, 0, "ended with wait status %#x", status);
 }
 
-int congo_hooks_run(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, congo_error *err)
+int congo_hooks_run_in(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, const char *cwd,
+                       congo_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        int r = run_hook(&hooks[i], state_json, err);
+        int r = run_hook(&hooks[i], state_json, cwd, err);
         if (r < 0)
             return congo_error_wrap(err, r, "%s hook #%zu (%s)", kind, i, hooks[i].path ? hooks[i].path : "?");
     }
     return 0;
+}
+
+int congo_hooks_run(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, congo_error *err)
+{
+    return congo_hooks_run_in(hooks, n, kind, state_json, NULL, err);
+}
+
+size_t congo_hooks_run_warn(const oci_hook *hooks, size_t n, const char *kind, const char *state_json)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        congo_error err = CONGO_ERROR_INIT;
+        int r = run_hook(&hooks[i], state_json, NULL, &err);
+        if (r < 0) {
+            congo_error_wrap(&err, r, "%s hook #%zu (%s)", kind, i, hooks[i].path ? hooks[i].path : "?");
+            _cleanup_free_ char *t = congo_error_text(&err);
+            congo_warning("%s", t);
+            failed++;
+        }
+        congo_error_clear(&err);
+    }
+    return failed;
 }

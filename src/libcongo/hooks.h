@@ -19,5 +19,12 @@
  * bundle directory) and must not run with SIGCHLD ignored (they are reaped
  * with waitpid()). */
 int congo_hooks_run(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, congo_error *err);
+/* The same with the hooks' cwd set to `cwd` (NULL: congo's). */
+int congo_hooks_run_in(const oci_hook *hooks, size_t n, const char *kind, const char *state_json, const char *cwd,
+                       congo_error *err);
+/* poststart and poststop: every hook runs; a failure is a warning
+ * (congo_warning, the same text as above) and the others go on, as the
+ * runtime spec says.  Returns how many failed. */
+size_t congo_hooks_run_warn(const oci_hook *hooks, size_t n, const char *kind, const char *state_json);
 
 #endif

@@ -340,10 +340,11 @@ void congo_container_init(struct init_ctx *ctx)
             child_fail(ctx, &err);
         ctx->got_go = true;
     }
-    /* The idmapped mounts the parent made for us (we could not: it takes
-     * CAP_SYS_ADMIN over the source's filesystem). */
+    /* The bind and idmapped mounts the parent made for us (we could not:
+     * idmapping takes CAP_SYS_ADMIN over the source's filesystem, and our
+     * root may not reach a source). */
     if (ctx->plan->create[OCI_NS_USER]) {
-        r = sync_recv_fds(ctx->sync_fd, SYNC_MOUNT_FDS, "idmapped mounts", &ctx->mount_fds, c->n_mounts, &err);
+        r = sync_recv_fds(ctx->sync_fd, SYNC_MOUNT_FDS, "bind mounts", &ctx->mount_fds, c->n_mounts, &err);
         if (r < 0)
             child_fail(ctx, &err);
     }
@@ -363,13 +364,6 @@ void congo_container_init(struct init_ctx *ctx)
     }
     if (!ctx->no_new_keyring && join_session_keyring(ctx->id, &err) < 0)
         child_fail(ctx, &err);
-    if (c->process->terminal && console < 0 && ctx->console_socket) {
-        r = congo_console_socket_connect(&console, ctx->console_socket, &err);
-        if (r < 0) {
-            congo_error_wrap(&err, r, "--console-socket");
-            child_fail(ctx, &err);
-        }
-    }
 
     rctx = (struct congo_rootfs_ctx){
         .config = c,

@@ -21,7 +21,7 @@ enum sync_msg {
     SYNC_HOOKS = 'H',      /* child: mounts done, run prestart/createRuntime hooks */
     SYNC_HOOKS_DONE = 'h', /* parent: they ran */
     SYNC_READY = 'R',      /* child: everything set up, waiting for start */
-    SYNC_MOUNT_FDS = 'F',  /* parent, after GO in a new user namespace: the idmapped mounts it opened */
+    SYNC_MOUNT_FDS = 'F',  /* parent, after GO in a new user namespace: the bind/idmapped mounts it opened */
     SYNC_CGROUP_FDS = 'C', /* parent, to a child placing itself: its v1 cgroup dirs, made after the clone */
     SYNC_SECCOMP = 'S',    /* child: the seccomp listener fd message follows */
     SYNC_ERROR = 'E',      /* child: failed; an error record follows */
@@ -43,9 +43,8 @@ struct init_ctx {
     struct congo_seccomp *seccomp;
     int sync_fd;              /* child's end of the sync socket */
     int fifo_fd;              /* O_PATH fd of ROOT/ID/exec.fifo */
-    int console_fd;           /* connected console socket (foreground run), or -1 */
+    int console_fd;           /* connected console socket (--console-socket or foreground run), or -1 */
     int stub_fd;              /* sealed memfd of the exec-stub for the final execve, or -1 */
-    const char *console_socket; /* --console-socket path, or NULL */
     int preserve_fds;         /* --preserve-fds N (+ LISTEN_FDS): fds 3..3+N-1 pass to the container */
     bool no_pivot;
     bool no_new_keyring;
@@ -62,7 +61,7 @@ struct init_ctx {
     bool cgroup2_done;
     bool late_cgroup;         /* the v1 dirs come with SYNC_CGROUP_FDS (made after the clone) */
     size_t n_cgroup_dirs;
-    int *mount_fds;           /* idmapped mounts made by the parent (new user namespace), or NULL */
+    int *mount_fds;           /* bind/idmapped mounts made by the parent (new user namespace), or NULL */
 };
 
 /* The child's whole life: never returns. */

@@ -31,6 +31,7 @@
 #include "oci-config.h"
 #include "process.h"
 #include "rootfs.h"
+#include "terminal.h"
 #include "seccomp.h"
 #include "self-exe.h"
 #include "signals.h"
@@ -181,7 +182,8 @@ static int drive_child(struct create_job *j, congo_error *err)
     sync_send(j->sync_fd, SYNC_GO, hook_state, hook_state ? strlen(hook_state) : 0);
     if (j->plan.create[OCI_NS_USER]) {
         /* Idmapped mounts need CAP_SYS_ADMIN over their filesystem, which
-         * the child in its new user namespace lacks: made here, sent over. */
+         * the child in its new user namespace lacks, and a bind's source may
+         * be out of its root's reach: made here, sent over. */
         int *fds = NULL;
         r = congo_rootfs_open_idmapped(&fds, j->config, j->state->bundle, j->pid, err);
         if (r < 0)
@@ -355,7 +357,7 @@ static int check_options(struct create_job *j, congo_error *err)
 int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, congo_error *err)
 {
     struct create_job j = { .o = o, .dirfd = -1, .sync_fd = -1 };
-    _cleanup_close_ int fifo_fd = -1, child_sync = -1, stub_fd = -1;
+    _cleanup_close_ int fifo_fd = -1, child_sync = -1, stub_fd = -1, console_sock = -1;
     _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *config_text = NULL;
     size_t config_len = 0;
     const oci_linux *l;
@@ -398,6 +400,16 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)
             goto out;
+    }
+    /* Connected as the caller, before anything is made: the container's
+     * root (in a user namespace, an unprivileged host uid) may not reach
+     * the socket's directory.  runc connects in its parent too. */
+    if (j.config->process->terminal && o->console_socket && o->console_fd < 0) {
+        r = congo_console_socket_connect(&console_sock, o->console_socket, err);
+        if (r < 0) {
+            congo_error_wrap(err, r, "--console-socket");
+            goto out;
+        }
     }
 
     /* From here on, everything made is recorded first and undone on failure. */
@@ -480,9 +492,8 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         .seccomp = j.seccomp,
         .sync_fd = child_sync,
         .fifo_fd = fifo_fd,
-        .console_fd = o->console_fd,
+        .console_fd = o->console_fd >= 0 ? o->console_fd : console_sock,
         .stub_fd = stub_fd,
-        .console_socket = o->console_socket,
         .preserve_fds = o->preserve_fds + listen_fds,
         .no_pivot = o->no_pivot,
         .no_new_keyring = o->no_new_keyring,

@@ -377,10 +377,23 @@ int congo_rootfs_open_idmapped(int **fds_out, const oci_config *c, const char *b
     *fds_out = NULL;
     for (size_t i = 0; i < c->n_mounts; i++) {
         const oci_mount *m = &c->mounts[i];
-        bool idmap = m->n_uid_mappings || m->n_gid_mappings;
-        for (size_t j = 0; !idmap && m->options && m->options[j]; j++)
-            idmap = strcmp(m->options[j], "idmap") == 0 || strcmp(m->options[j], "ridmap") == 0;
-        if (!idmap)
+        struct congo_mount_options o;
+        congo_error ignored = CONGO_ERROR_INIT;
+        bool idmap = m->n_uid_mappings || m->n_gid_mappings, bind, rbind;
+
+        /* Bad options are the child's to report (with the rest of the mount). */
+        if (congo_mount_options_parse(&o, m->options, "mounts", &ignored) < 0) {
+            congo_error_clear(&ignored);
+            continue;
+        }
+        idmap |= o.idmap || o.ridmap;
+        bind = o.bind || streq_ptr(m->type, "bind");
+        rbind = o.rbind;
+        congo_mount_options_clear(&o);
+        /* In a new user namespace the child's root is an unprivileged host
+         * uid that may not reach a bind's source (a 0700 directory of the
+         * host's root): open every source here, as runc does. */
+        if (!idmap && !(bind && userns_pid > 0))
             continue;
         if (!fds) {
             fds = xnew0(int, c->n_mounts);
@@ -392,7 +405,11 @@ int congo_rootfs_open_idmapped(int **fds_out, const oci_config *c, const char *b
             goto fail;
         }
         _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
-        if ((r = open_idmapped(&fds[i], c, i, src, userns_pid, err)) < 0) {
+        if (idmap)
+            r = open_idmapped(&fds[i], c, i, src, userns_pid, err);
+        else
+            r = congo_bind_create(&fds[i], src, rbind, &(bool) { false }, err);
+        if (r < 0) {
             congo_error_wrap(err, r, "mounts[%zu] (%s, bind of `%s`)", i, m->destination, m->source);
             goto fail;
         }
@@ -425,15 +442,17 @@ static int mount_bind(struct mnt *mt, congo_error *err)
         return congo_error_set(err, 0, "a bind mount needs a `source`");
     /* Relative sources are relative to the bundle (as runc). */
     src = source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", mt->ctx->bundle, source);
+    if (mt->ctx->mount_fds && mt->ctx->mount_fds[mt->index] >= 0) {
+        /* Opened by the parent (idmapped, or any bind in a new user
+         * namespace): ours to close. */
+        int tree = fcntl(mt->ctx->mount_fds[mt->index], F_DUPFD_CLOEXEC, 3);
+        if (tree < 0)
+            return congo_error_errno(err, "bind mount opened by congo");
+        return bind_path(mt, src, o->rbind, &attrs, 0, tree, err);
+    }
     if (o->idmap || mt->m->n_uid_mappings || mt->m->n_gid_mappings) {
-        const int *fds = mt->ctx->mount_fds;
         int tree = -1, r;
-        if (fds && fds[mt->index] >= 0) {
-            /* Opened by the parent: ours to close. */
-            tree = fcntl(fds[mt->index], F_DUPFD_CLOEXEC, 3);
-            if (tree < 0)
-                return congo_error_errno(err, "idmapped mount");
-        } else if (mt->ctx->new_userns) {
+        if (mt->ctx->new_userns) {
             return congo_error_set(err, 0, "idmapped mount: not opened by the parent (congo_rootfs_open_idmapped)");
         } else if ((r = open_idmapped(&tree, mt->ctx->config, mt->index, src, 0, err)) < 0) {
             return r;

@@ -1,6 +1,57 @@
 #!/bin/bash
-# Where and how the OCI hooks run.
+# Host paths a user namespace's root cannot reach (bind sources, the
+# console socket), and where and how the OCI hooks run.
 . "$(dirname "$0")/../lib.sh"
+
+RECVTTY=$TOP_BUILDDIR/tests/helpers/recvtty
+
+# --- host paths a user namespace's root cannot reach ---
+
+userns_bundle() {
+    make_bundle "$@"
+    chmod 755 "$T"
+    cfg '.linux.namespaces += [{"type": "user"}] |
+         .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+         .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}
+
+test_userns_bind_of_a_dir_only_host_root_can_reach() {
+    userns_bundle
+    mkdir -p "$T/private/data" "$T/private/file-dir"
+    chmod 700 "$T/private"
+    echo secret-data > "$T/private/data/file"
+    echo single-file > "$T/private/file-dir/one"
+    # Mount points made beforehand: the rootfs is the host root's.
+    mkdir "$B/rootfs/data"; touch "$B/rootfs/one"
+    cfg ".mounts += [{destination: \"/data\", source: \"$T/private/data\", options: [\"bind\", \"ro\"]},
+                     {destination: \"/one\", source: \"$T/private/file-dir/one\", options: [\"rbind\"]}]
+        | .process.args = [\"sh\", \"-c\", \"cat /data/file /one; id -u; touch /data/x 2>&1 || echo read-only\"]"
+    run_congo run -b "$B" "$(cid)"
+    assert_ok
+    assert_contains "$OUT" secret-data
+    assert_contains "$OUT" single-file
+    assert_contains "$OUT" read-only
+    [ ! -e "$T/private/data/x" ] || fail "the read-only bind was written"
+}
+
+test_userns_console_socket_in_a_dir_only_host_root_can_reach() {
+    userns_bundle
+    mkdir "$T/sockdir"
+    chmod 700 "$T/sockdir"
+    cfg '.process.terminal = true | .process.args = ["sh", "-c", "test -t 1 && echo tty-in-userns; id -u"]'
+    "$RECVTTY" "$T/sockdir/console.sock" >"$T/tty.out" 2>"$T/tty.err" &
+    local rpid=$! id; id=$(cid)
+    trap "kill $rpid 2>/dev/null || true; cleanup_test" EXIT
+    wait_for test -S "$T/sockdir/console.sock" || fail "recvtty did not listen: $(cat "$T/tty.err")"
+    run_congo create -b "$B" --console-socket "$T/sockdir/console.sock" "$id"
+    assert_ok
+    run_congo start "$id"
+    assert_ok
+    local i
+    for i in $(seq 200); do kill -0 "$rpid" 2>/dev/null || break; sleep 0.05; done
+    wait "$rpid" || fail "recvtty failed: $(cat "$T/tty.err")"
+    assert_contains "$(tr -d '\r' < "$T/tty.out")" tty-in-userns
+}
 
 # --- hooks ---
 

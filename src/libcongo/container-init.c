@@ -2,16 +2,18 @@
  * namespaces, it builds the container from the inside and ends by exec'ing
  * the user process.  The order of the steps is the point of this file:
  *
- *   wait for the parent (id maps, cgroup) → join namespaces by path → CPU
- *   affinity reset, LSM checks → setsid → console socket → rootfs (mounts,
+ *   wait for the parent (id maps, cgroup) → join namespaces by path → `lo` up
+ *   in a new network namespace → CPU
+ *   affinity reset, LSM checks → setsid → rootfs (mounts,
  *   devices) → prestart/createRuntime hooks in the parent → createContainer
- *   hooks → pivot_root → terminal → masked/readonly paths, sysctl → hostname
+ *   hooks → pivot_root (chroot without a mount namespace of its own) →
+ *   terminal → masked/readonly paths, sysctl → hostname
  *   → executable lookup, rlimits → personality, scheduler, ioPriority,
  *   memoryPolicy, LSM exec labels → [seccomp with SCMP_ACT_NOTIFY, fd to the
  *   parent for the agent] → READY (create returns) → wait on exec.fifo
- *   (start) → startContainer hooks → [seccomp when noNewPrivileges is false
- *   and CAP_SYS_ADMIN goes] → user, capabilities, no_new_privs → [seccomp
- *   otherwise] → execve (seccomp.h says why)
+ *   (start) → [seccomp when noNewPrivileges is false and CAP_SYS_ADMIN goes]
+ *   → user, capabilities, no_new_privs → [seccomp otherwise] (seccomp.h says
+ *   why) → startContainer hooks → execve
  *
  * Errors travel to the parent over the sync socket while it listens (until
  * READY), and to `congo start` through the exec fifo afterwards. */
@@ -35,6 +37,7 @@
 #include "container-internal.h"
 #include "hooks.h"
 #include "lsm.h"
+#include "netdev.h"
 #include "process-attrs.h"
 #include "process.h"
 #include "rootfs.h"
@@ -271,13 +274,17 @@ static int join_cgroup(void *data, congo_error *err)
     return 0;
 }
 
-/* Block until `congo start` opens the fifo for reading. */
-static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
+/* Block until `congo start` opens the fifo for reading.  fd_dir: an fd on
+ * our /proc/self/fd when the root has no /proc (else -1). */
+static int wait_for_start(int fd_dir, int fifo_path_fd, int *fifo_out, congo_error *err)
 {
     char path[64], c = '0';
     int fd;
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
-    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd_dir >= 0)
+        snprintf(path, sizeof path, "%d", fifo_path_fd);
+    else
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_path_fd);
+    fd = openat(fd_dir >= 0 ? fd_dir : AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return congo_error_errno(err, "open exec fifo");
     close(fifo_path_fd);
@@ -290,6 +297,36 @@ static int wait_for_start(int fifo_path_fd, int *fifo_out, congo_error *err)
     return 0;
 }
 
+/* Without a mount namespace of the container's own (none, or one joined by
+ * path) the root is still root.path, as it looks in that namespace: chroot
+ * into it, as runc does.  Its /proc is rarely mounted (no config mount is
+ * made there): *fd_dir keeps our /proc/self/fd for the exec fifo. */
+static int chroot_rootfs(const char *rootfs, int *fd_dir, congo_error *err)
+{
+    int fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return congo_error_errno(err, "open /proc/self/fd");
+    if (chdir(rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+        int r = congo_error_errno(err, "root.path: chroot into `%s` (no mount namespace of the container's own)",
+                                  rootfs);
+        close(fd);
+        return r;
+    }
+    *fd_dir = fd;
+    return 0;
+}
+
+/* The startContainer hooks' state: "created" (as runc), from the parent's
+ * "creating" one (the parent sends one state for both container hooks). */
+static char *state_created(const char *creating)
+{
+    static const char from[] = "\"status\": \"creating\"";
+    const char *at = creating ? strstr(creating, from) : NULL;
+    if (!at)
+        return creating ? xstrdup(creating) : NULL;
+    return xasprintf("%.*s\"status\": \"created\"%s", (int) (at - creating), creating, at + strlen(from));
+}
+
 void congo_container_init(struct init_ctx *ctx)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -299,7 +336,7 @@ void congo_container_init(struct init_ctx *ctx)
     struct congo_rootfs_ctx rctx = { 0 };
     struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
     _cleanup_free_ char *exe = NULL;
-    int console = ctx->console_fd, fifo = -1, min_fd = 3 + ctx->preserve_fds, r;
+    int console = ctx->console_fd, fifo = -1, fd_dir = -1, min_fd = 3 + ctx->preserve_fds, r;
     bool new_mountns = ctx->plan->create[OCI_NS_MOUNT];
 
     /* Die with congo until create is done (a killed create must not leave
@@ -353,6 +390,9 @@ void congo_container_init(struct init_ctx *ctx)
         congo_error_errno(&err, "become root in the new user namespace (does linux.uidMappings map uid 0?)");
         child_fail(ctx, &err);
     }
+    /* A new network namespace comes with `lo` down: bring it up (runc does). */
+    if (ctx->plan->create[OCI_NS_NETWORK] && congo_netdev_loopback_up(&err) < 0)
+        child_fail(ctx, &err);
     /* The LSMs the labels need, checked and their attr files opened while
      * /proc is the host's (and before the session keyring, which the
      * SELinux label labels). */
@@ -404,12 +444,13 @@ void congo_container_init(struct init_ctx *ctx)
             child_fail(ctx, &err);
     }
     if (c->hooks.n_create_container > 0) {
-        r = congo_hooks_run(c->hooks.create_container, c->hooks.n_create_container, "createContainer",
-                            ctx->hook_state, &err);
+        /* In the rootfs, as runc (which chdirs there first). */
+        r = congo_hooks_run_in(c->hooks.create_container, c->hooks.n_create_container, "createContainer",
+                               ctx->hook_state, ctx->rootfs, &err);
         if (r < 0)
             child_fail(ctx, &err);
     }
-    if (new_mountns && congo_rootfs_pivot(&rctx, &err) < 0)
+    if (new_mountns ? congo_rootfs_pivot(&rctx, &err) < 0 : chroot_rootfs(ctx->rootfs, &fd_dir, &err) < 0)
         child_fail(ctx, &err);
     if (c->process->terminal) {
         r = congo_terminal_setup(console, c->process, &err);
@@ -435,7 +476,7 @@ void congo_container_init(struct init_ctx *ctx)
      * LSM exec labels last: startContainer hooks run under them, as in runc. */
     if (congo_process_attrs_apply(c->process, l, "process.", &err) < 0 || congo_lsm_apply(&lsm, &err) < 0)
         child_fail(ctx, &err);
-    {
+    if (fd_dir < 0) {
         /* The fifo is reopened through /proc after pivot_root. */
         char path[64];
         snprintf(path, sizeof path, "/proc/self/fd/%d", ctx->fifo_fd);
@@ -475,15 +516,11 @@ void congo_container_init(struct init_ctx *ctx)
         _exit(1);
     close(ctx->sync_fd);
 
-    r = wait_for_start(ctx->fifo_fd, &fifo, &err);
+    r = wait_for_start(fd_dir, ctx->fifo_fd, &fifo, &err);
     if (r < 0)
         _exit(1);
-    if (c->hooks.n_start_container > 0) {
-        r = congo_hooks_run(c->hooks.start_container, c->hooks.n_start_container, "startContainer",
-                            ctx->hook_state, &err);
-        if (r < 0)
-            child_fail_late(fifo, &err, 1);
-    }
+    if (fd_dir >= 0)
+        close(fd_dir);
     bool early = ctx->seccomp && !notify && congo_seccomp_load_early(c->process);
     if (early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
         child_fail_late(fifo, &err, 1);
@@ -492,6 +529,16 @@ void congo_container_init(struct init_ctx *ctx)
         child_fail_late(fifo, &err, 1);
     if (ctx->seccomp && !notify && !early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
         child_fail_late(fifo, &err, 1);
+    /* startContainer hooks: right before the program, under everything that
+     * restricts it (user, capabilities, no_new_privs, seccomp), as runc;
+     * their cwd is the container's root. */
+    if (c->hooks.n_start_container > 0) {
+        _cleanup_free_ char *state = state_created(ctx->hook_state);
+        r = congo_hooks_run_in(c->hooks.start_container, c->hooks.n_start_container, "startContainer", state, "/",
+                               &err);
+        if (r < 0)
+            child_fail_late(fifo, &err, 1);
+    }
     if (ctx->stub_fd >= 0) {
         /* Through the exec-stub (self-exe.h): congo's binary is never this
          * process's /proc/self/exe when the program, or an interpreter such

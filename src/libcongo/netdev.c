@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "utils.h"
@@ -81,5 +82,25 @@ int congo_netdev_move(pid_t pid, const oci_map *devices, congo_error *err)
         if (r < 0)
             return r;
     }
+    return 0;
+}
+
+int congo_netdev_loopback_up(congo_error *err)
+{
+    struct ifreq ifr = { 0 };
+    _cleanup_close_ int sock = -1;
+
+    /* Any socket reaches the device ioctls (AF_UNIX: no IPv4 needed). */
+    sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return congo_error_errno(err, "bring up `lo`: socket");
+    strcpy(ifr.ifr_name, "lo");
+    if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+        return congo_error_errno(err, "bring up `lo`: SIOCGIFFLAGS");
+    if (ifr.ifr_flags & IFF_UP)
+        return 0;
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+        return congo_error_errno(err, "bring up `lo`: SIOCSIFFLAGS");
     return 0;
 }

@@ -61,12 +61,16 @@ void congo_rootfs_ctx_clear(struct congo_rootfs_ctx *ctx);
  * the container's is used: /proc/<userns_pid>/ns/user (userns_pid 0: no new
  * user namespace, which is an error for such a mount).  Without a new user
  * namespace the child opens them itself (ctx->mount_fds may stay NULL).
+ * With one (userns_pid > 0) every other bind's source is opened here too
+ * (open_tree OPEN_TREE_CLONE, AT_RECURSIVE for rbind): the container's root
+ * may not reach it (runc opens them in its parent as well).
  * *fds_out: one fd per mount, -1 for the others; NULL when no mount asks.
  * Free with congo_rootfs_close_idmapped(). */
 int congo_rootfs_open_idmapped(int **fds_out, const oci_config *config, const char *bundle, pid_t userns_pid,
                                congo_error *err);
 void congo_rootfs_close_idmapped(int *fds, size_t n);
 
-/* Join an existing mount namespace case: only hostname etc. apply; nothing to do. */
+/* Without a mount namespace of its own (none, or one joined by path), none
+ * of this runs: the child chroots into root.path (container-init.c). */
 
 #endif

@@ -405,10 +405,14 @@ int congo_rootfs_open_idmapped(int **fds_out, const oci_config *c, const char *b
             goto fail;
         }
         _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", bundle, m->source);
-        if (idmap)
+        if (idmap) {
             r = open_idmapped(&fds[i], c, i, src, userns_pid, err);
-        else
-            r = congo_bind_create(&fds[i], src, rbind, &(bool) { false }, err);
+        } else if ((r = congo_bind_create(&fds[i], src, rbind, &(bool) { false }, err)) == -EPERM) {
+            /* A congo without CAP_SYS_ADMIN over its mount namespace cannot
+             * clone mounts: the child, root of its own, tries. */
+            congo_error_clear(err);
+            r = 0;
+        }
         if (r < 0) {
             congo_error_wrap(err, r, "mounts[%zu] (%s, bind of `%s`)", i, m->destination, m->source);
             goto fail;

@@ -261,6 +261,35 @@ static void runs_in_order_and_stops_at_the_first_failure(void **state)
     assert_string_equal(got, "1\n1\n2\n");
 }
 
+static void run_warn_runs_every_hook(void **state)
+{
+    _cleanup_free_ char *out = in_dir("warn-order");
+    _cleanup_free_ char *s1 = xasprintf("echo 1 >> %s; exit 4", out), *s2 = xasprintf("echo 2 >> %s", out);
+    char *a1[] = { "sh", "-c", s1, NULL }, *a2[] = { "sh", "-c", s2, NULL };
+    oci_hook hooks[] = { sh_hook(a1), sh_hook(a2), sh_hook(a1) };
+    assert_int_equal(congo_hooks_run_warn(hooks, 3, "poststop", "{}"), 2);
+    _cleanup_free_ char *got = slurp(out);
+    assert_string_equal(got, "1\n2\n1\n");
+    assert_int_equal(congo_hooks_run_warn(NULL, 0, "poststop", "{}"), 0);
+}
+
+static void run_in_sets_the_cwd(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    _cleanup_free_ char *out = in_dir("cwd"), *script = xasprintf("pwd > %s", out);
+    char *a[] = { "sh", "-c", script, NULL };
+    oci_hook h = sh_hook(a);
+    assert_int_equal(congo_hooks_run_in(&h, 1, "createContainer", "{}", dir, &err), 0);
+    _cleanup_free_ char *got = slurp(out), *want = xasprintf("%s\n", dir);
+    assert_string_equal(got, want);
+    _cleanup_free_ char *missing = in_dir("no-such-dir");
+    assert_true(congo_hooks_run_in(&h, 1, "createContainer", "{}", missing, &err) < 0);
+    _cleanup_free_ char *t = congo_error_text(&err), *want_err = xasprintf(
+        "createContainer hook #0 (/bin/sh): exec in `%s`: No such file or directory", missing);
+    assert_string_equal(t, want_err);
+    congo_error_clear(&err);
+}
+
 static void missing_executable(void **state)
 {
     congo_error err = CONGO_ERROR_INIT;
@@ -294,6 +323,8 @@ int main(void)
         cmocka_unit_test(a_daemon_holding_stdout_does_not_block),
         cmocka_unit_test(runs_in_order_and_stops_at_the_first_failure),
         cmocka_unit_test(missing_executable),
+        cmocka_unit_test(run_warn_runs_every_hook),
+        cmocka_unit_test(run_in_sets_the_cwd),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

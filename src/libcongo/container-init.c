@@ -486,10 +486,11 @@ void congo_container_init(struct init_ctx *ctx)
         }
     }
     /* No directory of congo's stays open until the chdir to process.cwd
-     * (after start): it could only lead outside the root. */
+     * (after start): it could only lead outside the root.  fd_dir (our
+     * /proc/self/fd, for the fifo) is closed before that chdir. */
     {
-        int keep[] = { ctx->sync_fd, ctx->fifo_fd, ctx->stub_fd };
-        if (close_fds_matching(min_fd, keep, ARRAY_SIZE(keep), fd_is_dir) < 0) {
+        int keep[] = { ctx->sync_fd, ctx->fifo_fd, ctx->stub_fd, fd_dir };
+        if (close_fds_matching_in(fd_dir, min_fd, keep, ARRAY_SIZE(keep), fd_is_dir) < 0) {
             congo_error_errno(&err, "close congo's directory fds (/proc/self/fd)");
             child_fail(ctx, &err);
         }

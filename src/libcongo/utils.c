@@ -350,11 +350,22 @@ bool fd_is_dir(int fd)
 
 int close_fds_matching(int first, const int *keep, size_t nkeep, bool (*match)(int fd))
 {
-    DIR *d = opendir("/proc/self/fd");
+    return close_fds_matching_in(-1, first, keep, nkeep, match);
+}
+
+int close_fds_matching_in(int fd_dir, int first, const int *keep, size_t nkeep, bool (*match)(int fd))
+{
+    int dfd = fd_dir >= 0 ? openat(fd_dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                          : open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     struct dirent *de;
 
-    if (!d)
-        return -errno;
+    if (!d) {
+        int e = errno;
+        if (dfd >= 0)
+            close(dfd);
+        return -e;
+    }
     while ((de = readdir(d))) {
         long long v;
         if (parse_int64(de->d_name, &v) < 0 || v < first || v > INT_MAX || v == dirfd(d))

@@ -105,6 +105,9 @@ int close_fds_from(int first, const int *keep, size_t nkeep);
 /* Close every fd >= first that is not in keep and for which match(fd) is
  * true (NULL: every one), as listed in /proc/self/fd.  0 or -errno. */
 int close_fds_matching(int first, const int *keep, size_t nkeep, bool (*match)(int fd));
+/* The same, listed through fd_dir (an fd on /proc/self/fd, for a root
+ * without /proc; -1: /proc/self/fd). */
+int close_fds_matching_in(int fd_dir, int first, const int *keep, size_t nkeep, bool (*match)(int fd));
 /* match() predicates: an fd without FD_CLOEXEC (congo opens every fd of its
  * own close-on-exec, so such an fd came from congo's caller); a directory. */
 bool fd_is_inherited(int fd);

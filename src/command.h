@@ -53,7 +53,7 @@ const char *congo_default_root(void);
     X(state, "print the state of a container as JSON")                                      \
     X(kill, "send a signal to the container's init (or all its processes)")                  \
     X(delete, "delete a container and everything it owns")                                   \
-    X(run, "create and start a container (from a bundle, or an image with --name)")          \
+    X(run, "create and start a container (from a bundle, or an image)")                      \
     X(list, "list containers")                                                               \
     X(spec, "write a default config.json")                                                   \
     X(features, "print the runtime-spec features this build supports")                       \
@@ -68,6 +68,11 @@ const char *congo_default_root(void);
     X(logs, "print the log of a detached image container")                                   \
     X(network, "manage the CNI networks of image containers")                                \
     X(port, "print the published ports of an image container")                               \
+    X(pull, "pull an image (congo-image pull)")                                              \
+    X(extract, "make an OCI bundle from an image (congo-image extract)")                     \
+    X(images, "list the images in the store (congo-image images)")                           \
+    X(rmi, "remove images from the store (congo-image rm)")                                  \
+    X(rm, "remove containers, with the bundle and network of an image container")            \
     X(checkpoint, "checkpoint a container (not supported)")                                  \
     X(restore, "restore a container (not supported)")
 

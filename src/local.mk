@@ -23,6 +23,8 @@ congo_SOURCES = \
 	src/logs.c \
 	src/network.c \
 	src/port.c \
+	src/image-cmds.c \
+	src/rm.c \
 	src/network/cni.c src/network/cni.h \
 	src/network/netconf.c src/network/netconf.h \
 	src/network/setup.c src/network/setup.h \

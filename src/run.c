@@ -26,8 +26,25 @@
 
 enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_CONSOLE_SOCKET = 1000, OPT_PID_FILE, OPT_NO_PIVOT, OPT_NO_NEW_KEYRING,
        OPT_PRESERVE_FDS, OPT_KEEP = 2000, OPT_NAME, OPT_RM, OPT_ENV = 'e', OPT_MEMORY = 'm', OPT_TTY = 't',
-       OPT_INTERACTIVE = 'i', OPT_PUBLISH = 'p', OPT_NETWORK = 3000, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH,
-       OPT_ADD_HOST, OPT_HOSTNAME, OPT_CNI_CONFIG_DIR, OPT_CNI_PLUGIN_DIR };
+       OPT_INTERACTIVE = 'i', OPT_PUBLISH = 'p', OPT_USER = 'u', OPT_WORKDIR = 'w', OPT_VOLUME = 'v', OPT_LABEL = 'l',
+       OPT_NETWORK = 3000, OPT_IP, OPT_MAC, OPT_DNS, OPT_DNS_SEARCH,
+       OPT_ADD_HOST, OPT_HOSTNAME, OPT_CNI_CONFIG_DIR, OPT_CNI_PLUGIN_DIR,
+       /* Passed on to congo-image extract under the same name. */
+       OPT_PASS = 4000, OPT_PASS_FLAG = 5000 };
+
+/* The image form's options that congo-image extract applies to the bundle:
+ * same names there, so they are passed on as given. */
+static const struct {
+    const char *name;
+    int has_arg;
+} pass_opts[] = {
+    { "env-file", required_argument }, { "entrypoint", required_argument }, { "mount", required_argument },
+    { "tmpfs", required_argument }, { "read-only", no_argument }, { "memory-swap", required_argument },
+    { "cpus", required_argument }, { "pids-limit", required_argument }, { "cap-add", required_argument },
+    { "cap-drop", required_argument }, { "privileged", no_argument }, { "security-opt", required_argument },
+    { "device", required_argument }, { "sysctl", required_argument }, { "ulimit", required_argument },
+    { "init", no_argument }, { "pull", required_argument },
+};
 
 static const struct option run_longopts[] = {
     { "bundle", required_argument, NULL, OPT_BUNDLE },
@@ -55,26 +72,59 @@ static const struct option run_longopts[] = {
     { "hostname", required_argument, NULL, OPT_HOSTNAME },
     { "cni-config-dir", required_argument, NULL, OPT_CNI_CONFIG_DIR },
     { "cni-plugin-dir", required_argument, NULL, OPT_CNI_PLUGIN_DIR },
+    { "user", required_argument, NULL, OPT_USER },
+    { "workdir", required_argument, NULL, OPT_WORKDIR },
+    { "volume", required_argument, NULL, OPT_VOLUME },
+    { "label", required_argument, NULL, OPT_LABEL },
+    { "env-file", required_argument, NULL, OPT_PASS + 0 },
+    { "entrypoint", required_argument, NULL, OPT_PASS + 1 },
+    { "mount", required_argument, NULL, OPT_PASS + 2 },
+    { "tmpfs", required_argument, NULL, OPT_PASS + 3 },
+    { "read-only", no_argument, NULL, OPT_PASS + 4 },
+    { "memory-swap", required_argument, NULL, OPT_PASS + 5 },
+    { "cpus", required_argument, NULL, OPT_PASS + 6 },
+    { "pids-limit", required_argument, NULL, OPT_PASS + 7 },
+    { "cap-add", required_argument, NULL, OPT_PASS + 8 },
+    { "cap-drop", required_argument, NULL, OPT_PASS + 9 },
+    { "privileged", no_argument, NULL, OPT_PASS + 10 },
+    { "security-opt", required_argument, NULL, OPT_PASS + 11 },
+    { "device", required_argument, NULL, OPT_PASS + 12 },
+    { "sysctl", required_argument, NULL, OPT_PASS + 13 },
+    { "ulimit", required_argument, NULL, OPT_PASS + 14 },
+    { "init", no_argument, NULL, OPT_PASS + 15 },
+    { "pull", required_argument, NULL, OPT_PASS + 16 },
     {},
 };
 
 static const char run_usage[] =
-    "Usage: congo run [OPTIONS] ID\n"
-    "       congo run --name NAME [-d] [--rm] [-e K=V]... [--memory BYTES] [--network NET] [-p PORTS]...\n"
-    "                 IMAGE [CMD ARGS...]\n"
+    "Usage: congo run [OPTIONS] ID                      (a bundle: -b DIR, or ./config.json)\n"
+    "       congo run [--name NAME] [OPTIONS] IMAGE [CMD ARGS...]\n"
     "\n"
     "Create and start a container from an OCI bundle. In the foreground, congo\n"
     "forwards signals to it and exits with its exit status (128+N for signal N).\n"
     "\n"
-    "With --name, run an image instead: congo-image makes its bundle (pulling the\n"
-    "image if needed); the container stays, stopped, until `congo delete NAME`\n"
-    "unless --rm. With -d a monitor keeps its output for `congo logs NAME`.\n"
+    "Or run an image (docker's meaning of the options): congo-image makes its\n"
+    "bundle (pulling the image if needed); the container stays, stopped, until\n"
+    "`congo rm NAME` unless --rm. With -d a monitor keeps its output for\n"
+    "`congo logs NAME`. The image form is chosen with --name, an option of the\n"
+    "image form, a CMD after IMAGE, or one argument without -b and without a\n"
+    "./config.json; without --name the container gets a name ADJECTIVE_NOUN.\n"
     "\n"
-    "  --name NAME             run IMAGE as the container NAME\n"
+    "  --name NAME             the container's name (printed by -d)\n"
     "  --rm                    delete the container and its bundle when it exits\n"
-    "  -e, --env K=V           set an environment variable (image form)\n"
-    "  -m, --memory BYTES      memory limit (image form; suffixes k, m, g)\n"
-    "  -t, --tty               a terminal (image form; default when stdin is one)\n"
+    "  -i, --interactive       keep stdin open (without it stdin is empty)\n"
+    "  -t, --tty               a terminal (default, with -i, when stdin is one)\n"
+    "  -e, --env K=V, --env-file FILE   environment variables\n"
+    "  -u, --user USER[:GROUP], -w, --workdir DIR, --entrypoint CMD\n"
+    "  -v, --volume HOST:CTR[:ro|rw], --mount type=bind|tmpfs,..., --tmpfs CTR[:OPTS]\n"
+    "  --read-only             read-only root filesystem\n"
+    "  -m, --memory BYTES, --memory-swap BYTES, --cpus N, --pids-limit N   limits\n"
+    "  --cap-add CAP, --cap-drop CAP, --privileged\n"
+    "  --security-opt no-new-privileges|seccomp=FILE|seccomp=unconfined\n"
+    "  --device HOST[:CTR][:rwm], --sysctl K=V, --ulimit NAME=SOFT[:HARD]\n"
+    "  --init                  tini (Debian's tini-static) as PID 1\n"
+    "  -l, --label K=V         an annotation of the container\n"
+    "  --pull missing|always|never   when to pull the image (default missing)\n"
     "\n"
     "Networking of the image form (CNI plugins; see `congo network`):\n"
     "  --network MODE          bridge (default: the network `congo`), none, host,\n"
@@ -107,6 +157,22 @@ static void strv_push_n(char ***v, size_t *n, const char *s)
 static int run_opt(int opt, const char *arg, void *data, congo_error *err)
 {
     struct run_opts *o = data;
+    if (opt >= OPT_PASS && opt < OPT_PASS + (int) ARRAY_SIZE(pass_opts)) {
+        _cleanup_free_ char *flag = xasprintf("--%s", pass_opts[opt - OPT_PASS].name);
+        strv_push_n(&o->img_args, &o->n_img_args, steal_pointer(&flag));
+        if (pass_opts[opt - OPT_PASS].has_arg)
+            strv_push_n(&o->img_args, &o->n_img_args, xstrdup(arg));
+        o->image_flag = true;
+        return 0;
+    }
+    if (opt == OPT_ENV || opt == OPT_MEMORY || opt == OPT_USER || opt == OPT_WORKDIR || opt == OPT_VOLUME ||
+        opt == OPT_LABEL) {
+        char f[3] = { '-', (char) opt, '\0' };
+        strv_push_n(&o->img_args, &o->n_img_args, xstrdup(opt == OPT_LABEL ? "--label" : f));
+        strv_push_n(&o->img_args, &o->n_img_args, xstrdup(arg));
+        o->image_flag = true;
+        return 0;
+    }
     if (opt == OPT_DETACH)
         o->detach = true;
     else if (opt == OPT_KEEP)
@@ -114,13 +180,11 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
     else if (opt == OPT_NAME)
         o->name = arg;
     else if (opt == OPT_RM)
-        o->rm = true;
+        o->rm = true, o->image_flag = true;
     else if (opt == OPT_TTY)
-        o->tty = true;
+        o->tty = true, o->image_flag = true;
     else if (opt == OPT_INTERACTIVE)
-        ; /* stdin always reaches a foreground container */
-    else if (opt == OPT_MEMORY)
-        o->memory = arg;
+        o->interactive = true, o->image_flag = true;
     else if (opt == OPT_NETWORK)
         o->net.network = arg, o->net_given = true;
     else if (opt == OPT_PUBLISH)
@@ -141,37 +205,53 @@ static int run_opt(int opt, const char *arg, void *data, congo_error *err)
         o->net.config_dir = arg, o->net_given = true;
     else if (opt == OPT_CNI_PLUGIN_DIR)
         o->net.cni_path = arg, o->net_given = true;
-    else if (opt == OPT_ENV) {
-        o->env = xrealloc(o->env, (o->n_env + 1) * sizeof *o->env);
-        o->env[o->n_env++] = (char *) arg;
-    } else
+    else
         return create_parse_opt(opt, arg, &o->create, err);
     return 0;
 }
 
+static void free_img_args(struct run_opts *o)
+{
+    for (size_t i = 0; i < o->n_img_args; i++)
+        free(o->img_args[i]);
+    free(o->img_args);
+}
+
 int cmd_run(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
-    static const struct command_opts opts = { run_usage, "b:de:m:tip:", run_longopts, true };
+    static const struct command_opts opts = { run_usage, "b:de:m:tip:u:w:v:l:", run_longopts, true };
     struct run_opts o = { .create = { .root = g->root, .console_fd = -1, .systemd_cgroup = g->systemd_cgroup } };
-    _cleanup_free_ char **env = NULL;
     pid_t pid;
-    int first, r;
+    int first, r, nargs;
+    bool guessed = false;
 
     r = command_parse(&opts, argc, argv, run_opt, &o, &first, err);
-    env = o.env;
     _cleanup_free_ char **pub = o.net.publish, **dns = o.net.dns, **dns_search = o.net.dns_search,
                         **add_host = o.net.add_host;
-    if (r != 0)
+    if (r != 0) {
+        free_img_args(&o);
         return r < 0 ? r : 0;
-    if (o.name)
-        return run_image(g, &o, argc - first, argv + first, err);
+    }
+    nargs = argc - first;
+    /* Which form: the image one with --name, an option of the image form
+     * only, a CMD after the first argument, or (runc's `run ID` needs a
+     * config.json) one argument, no --bundle and no ./config.json. */
+    if (!o.name && !o.create.bundle && !o.image_flag && !o.net_given && nargs == 1 &&
+        access("config.json", F_OK) < 0 && errno == ENOENT)
+        guessed = true;
+    if (o.name || (!o.create.bundle && (o.image_flag || o.net_given || nargs >= 2 || guessed))) {
+        r = run_image(g, &o, nargs, argv + first, guessed, err);
+        free_img_args(&o);
+        return r;
+    }
+    free_img_args(&o);
     if (o.net_given)
         return congo_error_set(err, 0, "--network, --publish, --ip, --dns, --hostname... belong to the image "
-                                            "form: congo run --name NAME IMAGE");
-    if (o.rm || o.n_env || o.memory || o.tty)
-        return congo_error_set(err, EINVAL, "--rm, --env, --memory and --tty belong to the image form: "
-                                            "congo run --name NAME IMAGE");
-    r = command_require_args("run", argc - first, 1, 1, "a container ID (or --name NAME IMAGE)", err);
+                                            "form: congo run [OPTIONS] IMAGE [CMD...] (without --bundle)");
+    if (o.image_flag)
+        return congo_error_set(err, EINVAL, "--rm, --env, --memory, --tty, -v, --cap-add... belong to the image form: "
+                                            "congo run [OPTIONS] IMAGE [CMD...] (without --bundle)");
+    r = command_require_args("run", nargs, 1, 1, "a container ID (or [--name NAME] IMAGE [CMD...])", err);
     if (r < 0)
         return r;
     o.create.id = argv[first];

@@ -17,14 +17,17 @@ struct run_opts {
     const char *name;
     bool rm;
     bool tty;
-    char **env;
-    size_t n_env;
-    const char *memory;
+    bool interactive;
+    /* The options passed on to `congo-image extract` (-e, -v, --cap-add...). */
+    char **img_args;
+    size_t n_img_args;
+    bool image_flag;    /* an option of the image form only was given */
     struct net_opts net;
     bool net_given;     /* a network option (image form only) */
 };
 
-int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv, congo_error *err);
+/* The image form; `guessed`: chosen only because ./config.json is absent. */
+int run_image(struct congo_global *g, struct run_opts *o, int argc, char **argv, bool guessed, congo_error *err);
 /* Create, start and supervise in the foreground; returns the exit code. */
 int run_foreground(struct congo_global *g, struct congo_create_opts *create, bool keep, congo_error *err);
 

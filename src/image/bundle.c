@@ -79,6 +79,84 @@ static const char *const default_caps[] = {
     "CAP_SYS_CHROOT", "CAP_KILL",     "CAP_AUDIT_WRITE",
 };
 
+static const char *const all_caps[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+    "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+
+int bundle_cap_index(const char *name)
+{
+    if (strncasecmp(name, "CAP_", 4) == 0)
+        name += 4;
+    for (size_t i = 0; i < ARRAY_SIZE(all_caps); i++)
+        if (strcasecmp(all_caps[i] + 4, name) == 0)
+            return (int) i;
+    return -1;
+}
+
+const char *bundle_cap_name(int index)
+{
+    return index >= 0 && (size_t) index < ARRAY_SIZE(all_caps) ? all_caps[index] : NULL;
+}
+
+/* The capabilities --privileged and --cap-add ALL give: those this kernel
+ * knows and the caller holds in its bounding set (a runtime refuses what it
+ * cannot grant; docker's "all" is the same where the host has them all). */
+static void all_caps_held(bool *set)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    unsigned long long bnd = ~0ull;
+    int last = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "CapBnd: %llx", &bnd) == 1)
+            break;
+    _cleanup_fclose_ FILE *k = fopen("/proc/sys/kernel/cap_last_cap", "re");
+    if (!k || fscanf(k, "%d", &last) != 1 || last < 0)
+        last = (int) ARRAY_SIZE(all_caps) - 1;
+    for (size_t i = 0; i < ARRAY_SIZE(all_caps); i++)
+        set[i] = (int) i <= last && ((bnd >> i) & 1);
+}
+
+/* The capability set: docker's default (all with --privileged), then
+ * --cap-add (ALL: every one), then --cap-drop (ALL: none but the added). */
+static size_t effective_caps(const struct bundle_opts *o, const char **out)
+{
+    bool set[ARRAY_SIZE(all_caps)] = { false };
+    size_t n = 0;
+    bool add_all = o->privileged, drop_all = false;
+    for (size_t i = 0; o->cap_add && o->cap_add[i]; i++)
+        add_all |= strcasecmp(o->cap_add[i], "ALL") == 0;
+    for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++)
+        drop_all |= strcasecmp(o->cap_drop[i], "ALL") == 0;
+    if (add_all)
+        all_caps_held(set);
+    else
+        for (size_t i = 0; i < ARRAY_SIZE(default_caps); i++)
+            set[bundle_cap_index(default_caps[i])] = true;
+    if (drop_all && !o->privileged)
+        memset(set, 0, sizeof set);
+    for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
+        int k = bundle_cap_index(o->cap_add[i]);
+        if (k >= 0)
+            set[k] = true;
+    }
+    for (size_t i = 0; !o->privileged && o->cap_drop && o->cap_drop[i]; i++) {
+        int k = bundle_cap_index(o->cap_drop[i]);
+        if (k >= 0)
+            set[k] = false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(all_caps); i++)
+        if (set[i])
+            out[n++] = all_caps[i];
+    return n;
+}
+
 static const char *const masked_paths[] = {
     "/proc/asound", "/proc/acpi",      "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
     "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
@@ -114,6 +192,67 @@ static void gen_mount(yajl_gen g, const char *dest, const char *type, const char
         gen_strs(g, opts, n);
     }
     yajl_gen_map_close(g);
+}
+
+static void gen_device_rule(yajl_gen g, bool allow, char type, int64_t major, int64_t minor, const char *access)
+{
+    char t[2] = { type, '\0' };
+    yajl_gen_map_open(g);
+    json_gen_str(g, "allow");
+    yajl_gen_bool(g, allow);
+    if (type)
+        json_gen_kv(g, "type", t);
+    if (major >= 0) {
+        json_gen_str(g, "major");
+        json_gen_int(g, major);
+    }
+    if (minor >= 0) {
+        json_gen_str(g, "minor");
+        json_gen_int(g, minor);
+    }
+    json_gen_kv(g, "access", access);
+    yajl_gen_map_close(g);
+}
+
+static void gen_device(yajl_gen g, const char *path, char type, int64_t major, int64_t minor, uint32_t mode,
+                       uint32_t uid, uint32_t gid)
+{
+    char t[2] = { type, '\0' };
+    yajl_gen_map_open(g);
+    json_gen_kv(g, "path", path);
+    json_gen_kv(g, "type", t);
+    json_gen_str(g, "major");
+    json_gen_int(g, major);
+    json_gen_str(g, "minor");
+    json_gen_int(g, minor);
+    json_gen_str(g, "fileMode");
+    json_gen_int(g, mode);
+    json_gen_str(g, "uid");
+    json_gen_int(g, uid);
+    json_gen_str(g, "gid");
+    json_gen_int(g, gid);
+    yajl_gen_map_close(g);
+}
+
+/* --privileged: the host's device nodes directly under /dev (docker gives
+ * them all), less those every container gets anyway. */
+static void gen_host_devices(yajl_gen g)
+{
+    static const char *const skip[] = { "null", "zero", "full", "random", "urandom", "tty", "console", "ptmx" };
+    _cleanup_closedir_ DIR *d = opendir("/dev");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        struct stat st;
+        bool skipped = false;
+        for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
+            skipped |= strcmp(de->d_name, skip[i]) == 0;
+        if (skipped || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+            !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+            continue;
+        _cleanup_free_ char *path = xasprintf("/dev/%s", de->d_name);
+        gen_device(g, path, S_ISCHR(st.st_mode) ? 'c' : 'b', major(st.st_rdev), minor(st.st_rdev),
+                   st.st_mode & 07777, st.st_uid, st.st_gid);
+    }
 }
 
 /* Add or replace KEY=VALUE in an environment vector. */
@@ -152,13 +291,18 @@ static int build_args(const struct store_image *im, const struct bundle_opts *o,
         if (!o->args)
             cmd = NULL;
     }
-    args = xnew0(char *, strv_length(ep) + strv_length(cmd) + 1);
+    args = xnew0(char *, strv_length(ep) + strv_length(cmd) + 3);
+    if (o->init_path) {
+        /* docker's --init: tini runs as PID 1 and reaps; `--` ends its options. */
+        args[n++] = xstrdup("/sbin/docker-init");
+        args[n++] = xstrdup("--");
+    }
     for (size_t i = 0; ep && ep[i]; i++)
         args[n++] = xstrdup(ep[i]);
     for (size_t i = 0; cmd && cmd[i]; i++)
         args[n++] = xstrdup(cmd[i]);
-    if (n == 0) {
-        free(args);
+    if (n == (o->init_path ? 2u : 0u)) {
+        strv_free(args);
         return congo_error_set(err, 0, "the image has no Entrypoint or Cmd: give a command after `--`");
     }
     *out = args;
@@ -229,24 +373,46 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     json_gen_str(g, "env");
     gen_strv(g, env);
     json_gen_kv(g, "cwd", cwd);
-    json_gen_str(g, "capabilities");
-    yajl_gen_map_open(g);
-    json_gen_str(g, "bounding");
-    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
-    json_gen_str(g, "effective");
-    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
-    json_gen_str(g, "permitted");
-    gen_strs(g, default_caps, ARRAY_SIZE(default_caps));
-    yajl_gen_map_close(g);
+    {
+        const char *caps[ARRAY_SIZE(all_caps)];
+        size_t ncaps = effective_caps(o, caps);
+        json_gen_str(g, "capabilities");
+        yajl_gen_map_open(g);
+        json_gen_str(g, "bounding");
+        gen_strs(g, caps, ncaps);
+        json_gen_str(g, "effective");
+        gen_strs(g, caps, ncaps);
+        json_gen_str(g, "permitted");
+        gen_strs(g, caps, ncaps);
+        yajl_gen_map_close(g);
+    }
     json_gen_str(g, "noNewPrivileges");
-    yajl_gen_bool(g, 0);
+    yajl_gen_bool(g, o->no_new_privileges);
+    if (o->n_rlimits) {
+        json_gen_str(g, "rlimits");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < o->n_rlimits; i++) {
+            yajl_gen_map_open(g);
+            json_gen_kv(g, "type", o->rlimits[i].type);
+            /* uint64: RLIM_INFINITY does not fit json_gen_int. */
+            char num[32];
+            json_gen_str(g, "hard");
+            snprintf(num, sizeof num, "%llu", (unsigned long long) o->rlimits[i].hard);
+            yajl_gen_number(g, num, strlen(num));
+            json_gen_str(g, "soft");
+            snprintf(num, sizeof num, "%llu", (unsigned long long) o->rlimits[i].soft);
+            yajl_gen_number(g, num, strlen(num));
+            yajl_gen_map_close(g);
+        }
+        yajl_gen_array_close(g);
+    }
     yajl_gen_map_close(g);
 
     json_gen_str(g, "root");
     yajl_gen_map_open(g);
     json_gen_kv(g, "path", "rootfs");
     json_gen_str(g, "readonly");
-    yajl_gen_bool(g, 0);
+    yajl_gen_bool(g, o->read_only);
     yajl_gen_map_close(g);
 
     json_gen_kv(g, "hostname", hostname);
@@ -260,13 +426,22 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
         static const char *const mq[] = { "nosuid", "noexec", "nodev" };
         static const char *const sys[] = { "nosuid", "noexec", "nodev", "ro" };
         static const char *const cg[] = { "nosuid", "noexec", "nodev", "relatime", "ro" };
+        /* --privileged: sysfs and cgroupfs writable (docker's). */
+        size_t rw = o->privileged ? 1 : 0;
         gen_mount(g, "/proc", "proc", "proc", NULL, 0);
         gen_mount(g, "/dev", "tmpfs", "tmpfs", dev, ARRAY_SIZE(dev));
         gen_mount(g, "/dev/pts", "devpts", "devpts", pts, ARRAY_SIZE(pts));
         gen_mount(g, "/dev/shm", "tmpfs", "shm", shm, ARRAY_SIZE(shm));
         gen_mount(g, "/dev/mqueue", "mqueue", "mqueue", mq, ARRAY_SIZE(mq));
-        gen_mount(g, "/sys", "sysfs", "sysfs", sys, ARRAY_SIZE(sys));
-        gen_mount(g, "/sys/fs/cgroup", "cgroup", "cgroup", cg, ARRAY_SIZE(cg));
+        gen_mount(g, "/sys", "sysfs", "sysfs", sys, ARRAY_SIZE(sys) - rw);
+        gen_mount(g, "/sys/fs/cgroup", "cgroup", "cgroup", cg, ARRAY_SIZE(cg) - rw);
+        if (o->init_path) {
+            static const char *const ro[] = { "bind", "ro", "nosuid", "nodev" };
+            gen_mount(g, "/sbin/docker-init", "bind", o->init_path, ro, ARRAY_SIZE(ro));
+        }
+        for (size_t i = 0; i < o->n_mounts; i++)
+            gen_mount(g, o->mounts[i].dest, o->mounts[i].type, o->mounts[i].source,
+                      (const char *const *) o->mounts[i].options, strv_length(o->mounts[i].options));
     }
     yajl_gen_array_close(g);
 
@@ -303,6 +478,12 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
                 json_gen_kv(g, fixed[k][0], fixed[k][1]);
         if (ports)
             json_gen_kv(g, "org.opencontainers.image.exposedPorts", ports);
+        /* --label: the container's own, over the image's. */
+        for (size_t i = 0; o->labels && o->labels[i]; i++) {
+            const char *eq = strchr(o->labels[i], '=');
+            _cleanup_free_ char *k = xstrndup(o->labels[i], eq ? (size_t) (eq - o->labels[i]) : strlen(o->labels[i]));
+            json_gen_kv(g, k, eq ? eq + 1 : "");
+        }
         json_gen_kv(g, "io.congo.image.id", im->manifest.config.digest);
         json_gen_kv(g, "io.congo.image.manifest", im->manifest_digest);
     }
@@ -314,20 +495,65 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     yajl_gen_map_open(g);
     json_gen_str(g, "devices");
     yajl_gen_array_open(g);
-    yajl_gen_map_open(g);
-    json_gen_str(g, "allow");
-    yajl_gen_bool(g, 0);
-    json_gen_kv(g, "access", "rwm");
-    yajl_gen_map_close(g);
+    gen_device_rule(g, o->privileged, 0, -1, -1, "rwm");
+    for (size_t i = 0; i < o->n_devices; i++)
+        gen_device_rule(g, true, o->devices[i].type, o->devices[i].major, o->devices[i].minor, o->devices[i].access);
     yajl_gen_array_close(g);
-    if (o->memory > 0) {
+    if (o->memory > 0 || o->memory_swap) {
         json_gen_str(g, "memory");
         yajl_gen_map_open(g);
+        if (o->memory > 0) {
+            json_gen_str(g, "limit");
+            json_gen_int(g, o->memory);
+        }
+        if (o->memory_swap) {
+            json_gen_str(g, "swap");
+            json_gen_int(g, o->memory_swap);
+        }
+        yajl_gen_map_close(g);
+    }
+    if (o->cpu_quota) {
+        json_gen_str(g, "cpu");
+        yajl_gen_map_open(g);
+        json_gen_str(g, "quota");
+        json_gen_int(g, o->cpu_quota);
+        json_gen_str(g, "period");
+        json_gen_int(g, 100000);
+        yajl_gen_map_close(g);
+    }
+    if (o->pids_limit) {
+        json_gen_str(g, "pids");
+        yajl_gen_map_open(g);
         json_gen_str(g, "limit");
-        json_gen_int(g, o->memory);
+        json_gen_int(g, o->pids_limit);
         yajl_gen_map_close(g);
     }
     yajl_gen_map_close(g);
+    if (o->n_devices || o->privileged) {
+        json_gen_str(g, "devices");
+        yajl_gen_array_open(g);
+        if (o->privileged)
+            gen_host_devices(g);
+        for (size_t i = 0; i < o->n_devices; i++) {
+            const struct bundle_device *d = &o->devices[i];
+            gen_device(g, d->path, d->type, d->major, d->minor, d->mode, d->uid, d->gid);
+        }
+        yajl_gen_array_close(g);
+    }
+    if (o->sysctls && *o->sysctls) {
+        json_gen_str(g, "sysctl");
+        yajl_gen_map_open(g);
+        for (size_t i = 0; o->sysctls[i]; i++) {
+            const char *eq = strchr(o->sysctls[i], '=');
+            _cleanup_free_ char *k = xstrndup(o->sysctls[i], (size_t) (eq - o->sysctls[i]));
+            json_gen_kv(g, k, eq + 1);
+        }
+        yajl_gen_map_close(g);
+    }
+    if (o->seccomp) {
+        json_gen_str(g, "seccomp");
+        json_gen_value(g, (yajl_val) o->seccomp);
+    }
     json_gen_str(g, "namespaces");
     yajl_gen_array_open(g);
     {
@@ -339,10 +565,12 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
         }
     }
     yajl_gen_array_close(g);
-    json_gen_str(g, "maskedPaths");
-    gen_strs(g, masked_paths, ARRAY_SIZE(masked_paths));
-    json_gen_str(g, "readonlyPaths");
-    gen_strs(g, readonly_paths, ARRAY_SIZE(readonly_paths));
+    if (!o->privileged) {
+        json_gen_str(g, "maskedPaths");
+        gen_strs(g, masked_paths, ARRAY_SIZE(masked_paths));
+        json_gen_str(g, "readonlyPaths");
+        gen_strs(g, readonly_paths, ARRAY_SIZE(readonly_paths));
+    }
     yajl_gen_map_close(g);
 
     yajl_gen_map_close(g);

@@ -22,6 +22,24 @@
 
 #define BUNDLE_MARK ".congo-image.json"
 
+/* A mount of -v, --mount, --tmpfs, --init. */
+struct bundle_mount {
+    char *dest, *type, *source;
+    char **options;
+};
+/* A device node of --device: the host's node, made at `path` in the container. */
+struct bundle_device {
+    char *path;
+    char type;              /* 'c' or 'b' */
+    int64_t major, minor;
+    uint32_t mode, uid, gid;
+    char access[4];         /* of r, w, m */
+};
+struct bundle_rlimit {
+    const char *type;       /* RLIMIT_NOFILE... */
+    uint64_t soft, hard;
+};
+
 struct bundle_opts {
     const char *dir;         /* where; NULL: STORE/bundles/NAME */
     const char *name;        /* bundle name (default hostname); NULL: generated */
@@ -31,7 +49,28 @@ struct bundle_opts {
     const char *user, *workdir, *hostname;
     bool tty, copy;
     int64_t memory;          /* bytes, 0: no limit */
+    /* The docker-like options of `congo run IMAGE`. */
+    int64_t memory_swap;     /* memory + swap, -1: unlimited, 0: not set */
+    int64_t cpu_quota;       /* --cpus N as N * 100000 us per 100000 us, 0: not set */
+    int64_t pids_limit;      /* -1: unlimited, 0: not set */
+    char **labels;           /* K=V, as annotations */
+    char **sysctls;          /* K=V */
+    char **cap_add, **cap_drop;   /* CAP_X, or ALL */
+    struct bundle_mount *mounts;
+    size_t n_mounts;
+    struct bundle_device *devices;
+    size_t n_devices;
+    struct bundle_rlimit *rlimits;
+    size_t n_rlimits;
+    bool read_only, privileged, no_new_privileges;
+    void *seccomp;           /* a yajl_val: linux.seccomp as given, NULL: none */
+    const char *init_path;   /* --init: the host's tini, bound at /sbin/docker-init */
 };
+
+/* The index of a capability name (`NET_ADMIN`, `cap_net_admin`...), or -1. */
+int bundle_cap_index(const char *name);
+/* The canonical name (CAP_NET_ADMIN) of an index from bundle_cap_index(). */
+const char *bundle_cap_name(int index);
 
 /* Make the bundle; *dir_out gets its absolute path. */
 int bundle_create(struct store *s, const struct store_image *im, const struct bundle_opts *o, char **dir_out,

@@ -13,7 +13,7 @@ _congo_ids() {
 
 _congo() {
     local cur=${COMP_WORDS[COMP_CWORD]} cmd="" i
-    local commands="create start state kill delete run list spec features stop pause resume exec ps update events stats logs network port"
+    local commands="create start state kill delete run list spec features stop pause resume exec ps update events stats logs network port pull extract images rmi rm"
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
             --root|--log|--log-format|--rootless|--criu) ((i++)) ;;
@@ -31,11 +31,12 @@ _congo() {
     fi
     case "$cmd" in
         create) COMPREPLY=($(compgen -W "--bundle --console-socket --pid-file --no-pivot --no-new-keyring --preserve-fds --help" -- "$cur")) ;;
-        run) COMPREPLY=($(compgen -W "--bundle --detach --console-socket --pid-file --keep --no-pivot --no-new-keyring --preserve-fds --name --rm --network --publish --ip --mac-address --hostname --dns --dns-search --add-host --cni-config-dir --cni-plugin-dir --help" -- "$cur")) ;;
+        run) COMPREPLY=($(compgen -W "--bundle --detach --console-socket --pid-file --keep --no-pivot --no-new-keyring --preserve-fds --name --rm --network --publish --ip --mac-address --hostname --dns --dns-search --add-host --cni-config-dir --cni-plugin-dir --interactive --tty --env --env-file --user --workdir --entrypoint --volume --mount --tmpfs --read-only --memory --memory-swap --cpus --pids-limit --cap-add --cap-drop --privileged --security-opt --device --sysctl --ulimit --init --label --pull --help" -- "$cur")) ;;
         kill)
             if [[ "$cur" == -* ]]; then COMPREPLY=($(compgen -W "--all" -- "$cur"))
             else COMPREPLY=($(compgen -W "$(_congo_ids) TERM KILL INT HUP USR1 USR2 QUIT STOP CONT" -- "$cur")); fi ;;
-        delete) COMPREPLY=($(compgen -W "--force $(_congo_ids)" -- "$cur")) ;;
+        delete|rm) COMPREPLY=($(compgen -W "--force $(_congo_ids)" -- "$cur")) ;;
+        pull|extract|images|rmi) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--quiet --format" -- "$cur")) ;;
         network) COMPREPLY=($(compgen -W "create ls inspect rm --subnet --gateway --internal --cni-config-dir" -- "$cur")) ;;
         spec) COMPREPLY=($(compgen -W "--bundle --rootless" -- "$cur")) ;;

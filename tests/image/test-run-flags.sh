@@ -179,6 +179,12 @@ test_interactive_stdin() {
     assert_eq "$OUT" piped
     OUT=$(echo piped | "$CONGO" --root "$ROOT" run --network none --rm local/box:1 cat) || fail "run failed"
     assert_eq "$OUT" "" "without -i stdin is empty"
+    # -t: a terminal (congo's pty) even where congo's own stdio is not one.
+    run_congo run --network none --rm -t local/box:1 sh -c 'test -t 0 && test -t 1 && echo on-a-tty'
+    assert_ok
+    assert_contains "$OUT" on-a-tty
+    run_congo run --network none --rm local/box:1 sh -c 'test -t 1 || echo no-tty'
+    assert_eq "$OUT" no-tty
     assert_nothing_made
 }
 

@@ -4,10 +4,11 @@
 # form, generated names, and congo pull/extract/images/rmi/rm.
 # (--network none: these tests run in the host's namespaces.)
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib-image.sh"
-
-make_layout test test "$IMG_WORK/test"
-start_registry plain && push test:test "$REG/box:2" --dest-tls-verify=false
+if [ "${1:-}" != __inner ]; then
+    . "$(dirname "$0")/lib-image.sh"
+    make_layout test test "$IMG_WORK/test"
+    start_registry plain && push test:test "$REG/box:2" --dest-tls-verify=false
+fi
 
 load_image() {
     need_setup
@@ -92,6 +93,22 @@ test_limits() {
     [ "$swap" = no-swap-accounting ] || assert_eq "$swap" 134217728 "--memory-swap"
     assert_eq "$(sed -n 1p <<< "$OUT")" 67108864 "--memory"
     assert_eq "$(sed -n 3,5p <<< "$OUT")" "$(printf '50000\n100000\n50')" "--cpus, --pids-limit"
+    assert_nothing_made
+    # The same from the host: the cgroup of the container's init.
+    run_congo run --network none -d --name lim1 -m 32m --pids-limit 7 local/box:1 sleep 60
+    assert_ok
+    local pid cg; pid=$(state_pid lim1)
+    if cg=$(sed -n 's/^[0-9]*:[^:]*memory[^:]*://p' "/proc/$pid/cgroup") && [ -n "$cg" ]; then
+        assert_eq "$(cat "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes")" 33554432 "host: memory"
+        cg=$(sed -n 's/^[0-9]*:[^:]*pids[^:]*://p' "/proc/$pid/cgroup")
+        assert_eq "$(cat "/sys/fs/cgroup/pids$cg/pids.max")" 7 "host: pids"
+    else
+        cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+        assert_eq "$(cat "/sys/fs/cgroup$cg/memory.max")" 33554432 "host: memory"
+        assert_eq "$(cat "/sys/fs/cgroup$cg/pids.max")" 7 "host: pids"
+    fi
+    run_congo rm -f lim1
+    assert_ok
     assert_nothing_made
     assert_no_cgroup
 }
@@ -274,4 +291,44 @@ test_pull_extract_images_rmi() {
     assert_contains "$ERR" "box:2"
 }
 
-run_tests "$@"
+# With the default network, in a private network and mount namespace (as
+# tests/network/test-network.sh): --read-only keeps the network files, the
+# one-argument image form without ./config.json runs, rm releases the address.
+network_in() {
+    mount -t tmpfs tmpfs /run
+    mount -t tmpfs tmpfs /var/lib
+    mkdir -p /run/netns /var/lib/cni /run/congo-net.d
+    mount -t tmpfs tmpfs "$ROOT"
+    ip link set lo up
+    export CONGO_IMAGE_STORE=$T/store CONGO_CNI_CONFIG_DIR=/run/congo-net.d
+    trap 'for id in $(ls -A "$ROOT"); do "$CONGO" --root "$ROOT" delete -f "$id"; done >/dev/null 2>&1' EXIT
+    run_congo run --rm --read-only -u 0 --hostname ro1 local/box:1 sh -c \
+        'cat /etc/hostname; grep -c ro1 /etc/hosts; touch /x 2>/dev/null || echo ro'
+    assert_ok
+    assert_eq "$OUT" "$(printf 'ro1\n1\nro')"
+    mkdir "$T/empty"
+    OUT=$(cd "$T/empty" && "$CONGO" --root "$ROOT" run -d local/box:1) || fail "run -d IMAGE failed"
+    local name=$OUT
+    [[ "$name" =~ ^[a-z]+_[a-z]+[0-9]*$ ]] || fail "generated name: '$name'"
+    [ -n "$(ls /var/lib/cni/networks/congo | grep '^10\.')" ] || fail "no address leased"
+    run_congo rm -f "$name"
+    assert_ok
+    assert_eq "$(ls /var/lib/cni/networks/congo | grep '^10\.')" "" "rm released the address"
+    assert_eq "$(ls "$T/store/bundles")" "" "rm removed the bundle"
+}
+
+test_network_read_only_form_rm() {
+    load_image
+    command -v unshare >/dev/null || skip "unshare is not installed"
+    [ -x /usr/lib/cni/bridge ] || [ -x /opt/cni/bin/bridge ] || skip "no CNI plugins (containernetworking-plugins)"
+    T=$T ROOT=$ROOT TEST_NAME=$TEST_NAME unshare -n -m --propagation private bash "$0" __inner network ||
+        fail "inside the namespaces"
+    assert_no_mounts
+}
+
+if [ "${1:-}" = __inner ]; then
+    set -e
+    "$2_in"
+else
+    run_tests "$@"
+fi

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/xattr.h>
 
 #include "image/bundle.h"
@@ -309,6 +310,151 @@ static int build_args(const struct store_image *im, const struct bundle_opts *o,
     return 0;
 }
 
+/* --security-opt seccomp=FILE takes docker's profile format: the OCI
+ * fields, plus `archMap` (the native architecture and its sub-architectures
+ * become `architectures`) and per-rule `includes`/`excludes` conditions on
+ * the container's capabilities, the architecture and the kernel, which
+ * docker resolves before handing the profile to the runtime; so does congo. */
+#if defined(__x86_64__)
+#define NATIVE_SCMP "SCMP_ARCH_X86_64"
+#define NATIVE_GOARCH "amd64"
+#elif defined(__aarch64__)
+#define NATIVE_SCMP "SCMP_ARCH_AARCH64"
+#define NATIVE_GOARCH "arm64"
+#elif defined(__i386__)
+#define NATIVE_SCMP "SCMP_ARCH_X86"
+#define NATIVE_GOARCH "386"
+#elif defined(__arm__)
+#define NATIVE_SCMP "SCMP_ARCH_ARM"
+#define NATIVE_GOARCH "arm"
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE_SCMP "SCMP_ARCH_PPC64LE"
+#define NATIVE_GOARCH "ppc64le"
+#elif defined(__s390x__)
+#define NATIVE_SCMP "SCMP_ARCH_S390X"
+#define NATIVE_GOARCH "s390x"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define NATIVE_SCMP "SCMP_ARCH_RISCV64"
+#define NATIVE_GOARCH "riscv64"
+#else
+#define NATIVE_SCMP ""
+#define NATIVE_GOARCH ""
+#endif
+
+static bool str_in_array(yajl_val arr, const char *s, bool nocase)
+{
+    if (!YAJL_IS_ARRAY(arr))
+        return false;
+    for (size_t i = 0; i < arr->u.array.len; i++) {
+        const char *v = YAJL_GET_STRING(arr->u.array.values[i]);
+        if (v && (nocase ? strcasecmp(v, s) : strcmp(v, s)) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool kernel_at_least(const char *want)
+{
+    struct utsname u;
+    unsigned a = 0, b = 0, x = 0, y = 0;
+    if (!want || sscanf(want, "%u.%u", &a, &b) < 1 || uname(&u) < 0 || sscanf(u.release, "%u.%u", &x, &y) < 1)
+        return true;
+    return x > a || (x == a && y >= b);
+}
+
+static bool caps_hold(yajl_val arr, const char *const *caps, size_t ncaps, bool all)
+{
+    if (!YAJL_IS_ARRAY(arr) || arr->u.array.len == 0)
+        return all;
+    for (size_t i = 0; i < arr->u.array.len; i++) {
+        const char *c = YAJL_GET_STRING(arr->u.array.values[i]);
+        bool held = false;
+        for (size_t k = 0; c && k < ncaps; k++)
+            held |= strcasecmp(caps[k], c) == 0;
+        if (all && !held)
+            return false;
+        if (!all && held)
+            return true;
+    }
+    return all;
+}
+
+static bool seccomp_rule_applies(yajl_val rule, const char *const *caps, size_t ncaps)
+{
+    yajl_val inc = json_get(rule, "includes"), exc = json_get(rule, "excludes");
+    if (YAJL_IS_OBJECT(inc)) {
+        yajl_val arches = json_get(inc, "arches");
+        if (!caps_hold(json_get(inc, "caps"), caps, ncaps, true))
+            return false;
+        if (YAJL_IS_ARRAY(arches) && arches->u.array.len && !str_in_array(arches, NATIVE_GOARCH, false))
+            return false;
+        if (!kernel_at_least(YAJL_GET_STRING(json_get(inc, "minKernel"))))
+            return false;
+    }
+    if (YAJL_IS_OBJECT(exc)) {
+        if (caps_hold(json_get(exc, "caps"), caps, ncaps, false))
+            return false;
+        if (str_in_array(json_get(exc, "arches"), NATIVE_GOARCH, false))
+            return false;
+    }
+    return true;
+}
+
+static void gen_seccomp(yajl_gen g, yajl_val p, const char *const *caps, size_t ncaps)
+{
+    yajl_val archmap = json_get(p, "archMap");
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < p->u.object.len; i++) {
+        const char *k = p->u.object.keys[i];
+        yajl_val v = p->u.object.values[i];
+        if (!strcmp(k, "archMap") || !strcmp(k, "comment"))
+            continue;
+        if (!strcmp(k, "syscalls") && YAJL_IS_ARRAY(v)) {
+            json_gen_str(g, k);
+            yajl_gen_array_open(g);
+            for (size_t r = 0; r < v->u.array.len; r++) {
+                yajl_val rule = v->u.array.values[r];
+                if (!YAJL_IS_OBJECT(rule)) {
+                    json_gen_value(g, rule);
+                    continue;
+                }
+                if (!seccomp_rule_applies(rule, caps, ncaps))
+                    continue;
+                yajl_gen_map_open(g);
+                for (size_t f = 0; f < rule->u.object.len; f++) {
+                    const char *rk = rule->u.object.keys[f];
+                    if (!strcmp(rk, "includes") || !strcmp(rk, "excludes") || !strcmp(rk, "comment"))
+                        continue;
+                    json_gen_str(g, rk);
+                    json_gen_value(g, rule->u.object.values[f]);
+                }
+                yajl_gen_map_close(g);
+            }
+            yajl_gen_array_close(g);
+            continue;
+        }
+        json_gen_str(g, k);
+        json_gen_value(g, v);
+    }
+    if (YAJL_IS_ARRAY(archmap) && !json_get(p, "architectures")) {
+        json_gen_str(g, "architectures");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < archmap->u.array.len; i++) {
+            yajl_val e = archmap->u.array.values[i];
+            const char *a = YAJL_GET_STRING(json_get(e, "architecture"));
+            yajl_val subs = json_get(e, "subArchitectures");
+            if (!a || strcmp(a, NATIVE_SCMP) != 0)
+                continue;
+            json_gen_str(g, a);
+            for (size_t k = 0; YAJL_IS_ARRAY(subs) && k < subs->u.array.len; k++)
+                if (YAJL_GET_STRING(subs->u.array.values[k]))
+                    json_gen_str(g, YAJL_GET_STRING(subs->u.array.values[k]));
+        }
+        yajl_gen_array_close(g);
+    }
+    yajl_gen_map_close(g);
+}
+
 static int gen_config(const struct store_image *im, const struct bundle_opts *o, const struct resolved_user *u,
                       const char *hostname, char **out, size_t *len, congo_error *err)
 {
@@ -319,6 +465,9 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     size_t nenv = 0;
     bool has_path = false;
     int r;
+
+    const char *caps[ARRAY_SIZE(all_caps)];
+    size_t ncaps = effective_caps(o, caps);
 
     if ((r = build_args(im, o, &args, err)) < 0)
         return r;
@@ -374,8 +523,6 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     gen_strv(g, env);
     json_gen_kv(g, "cwd", cwd);
     {
-        const char *caps[ARRAY_SIZE(all_caps)];
-        size_t ncaps = effective_caps(o, caps);
         json_gen_str(g, "capabilities");
         yajl_gen_map_open(g);
         json_gen_str(g, "bounding");
@@ -552,7 +699,7 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     }
     if (o->seccomp) {
         json_gen_str(g, "seccomp");
-        json_gen_value(g, (yajl_val) o->seccomp);
+        gen_seccomp(g, (yajl_val) o->seccomp, caps, ncaps);
     }
     json_gen_str(g, "namespaces");
     yajl_gen_array_open(g);

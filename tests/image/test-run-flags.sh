@@ -144,6 +144,23 @@ EOF
     assert_eq "$(status_field NoNewPrivs)" 1
     assert_eq "$(status_field Seccomp)" 2
     assert_contains "$OUT" mkdir-refused
+    # docker's own fields: archMap, and rules that hold only with a capability.
+    cat > "$T/docker-profile.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+  {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+ "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_NET_ADMIN"]}},
+  {"names": ["rmdir"], "action": "SCMP_ACT_ERRNO", "excludes": {"caps": ["CAP_NET_ADMIN"]}, "comment": "x"}]}
+EOF
+    run_congo run --network none --name sc1 -u 0 --security-opt "seccomp=$T/docker-profile.json" local/box:1 \
+        sh -c 'busybox mkdir /tmp/d && echo mkdir-ok; busybox rmdir /tmp/d || echo rmdir-refused'
+    assert_eq "$OUT" "$(printf 'mkdir-ok\nrmdir-refused')"
+    local cfgfile; cfgfile=$(congo state sc1 | jq -r .bundle)/config.json
+    assert_eq "$(jq -c '.linux.seccomp | [has("archMap"), (.syscalls | length), (.architectures | length)]' "$cfgfile")" \
+        "[false,1,2]" "the profile as the runtime gets it"
+    run_congo rm sc1
+    run_congo run --network none --rm -u 0 --cap-add NET_ADMIN --security-opt "seccomp=$T/docker-profile.json" \
+        local/box:1 sh -c 'busybox mkdir /tmp/d 2>/dev/null || echo mkdir-refused'
+    assert_eq "$OUT" mkdir-refused
     run_congo run --network none --rm --security-opt seccomp=unconfined local/box:1 grep ^Seccomp: /proc/self/status
     assert_eq "$(status_field Seccomp)" 0
     assert_nothing_made

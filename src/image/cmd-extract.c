@@ -204,19 +204,20 @@ static int parse_volume(struct extract_cli *x, const char *arg, congo_error *err
         *opts++ = '\0';
     if ((r = check_source("-v", arg, src, err)) < 0 || (r = check_target("-v", arg, dst, err)) < 0)
         return r;
-    for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save))
+    _cleanup_strv_ char **keep = xnew0(char *, 1);
+    size_t nkeep = 0;
+    for (char *save = NULL, *o = opts ? strtok_r(opts, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
         if (strcmp(o, "ro") && strcmp(o, "rw") && !is_propagation(o) && strcmp(o, "z") && strcmp(o, "Z"))
             return congo_error_set(err, 0, "-v: `%s`: unknown option `%s` (ro, rw, or a propagation such as "
                                    "rprivate)", arg, o);
+        /* z and Z (SELinux relabelling) are accepted and ignored. */
+        if (strcmp(o, "z") && strcmp(o, "Z"))
+            strv_add(&keep, &nkeep, o);
+    }
     m = mount_add(x, dst, "bind", src);
     mount_opt(m, "rbind");
-    if (opts) {
-        _cleanup_free_ char *again = xstrdup(arg);
-        char *o2 = strchr(strchr(again, ':') + 1, ':') + 1;
-        for (char *save = NULL, *o = strtok_r(o2, ",", &save); o; o = strtok_r(NULL, ",", &save))
-            if (strcmp(o, "z") && strcmp(o, "Z"))
-                mount_opt(m, o);
-    }
+    for (size_t i = 0; i < nkeep; i++)
+        mount_opt(m, keep[i]);
     return 0;
 }
 

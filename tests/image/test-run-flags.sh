@@ -298,6 +298,16 @@ test_pull_extract_images_rmi() {
     assert_eq "$OUT" "$T/store/bundles/ex1"
     [ -f "$OUT/config.json" ] || fail "no config.json in $OUT"
     "$CONGO_IMAGE" rm-bundle "$OUT" || fail "rm-bundle"
+    # --pull: never finds it in the store; always fetches it again.
+    run_congo run --network none --rm --pull never "$REG/box:2" echo from-store
+    assert_eq "$OUT" from-store
+    run_congo run --network none --rm --pull always "$REG/box:2" echo pulled
+    assert_ok
+    assert_eq "$OUT" pulled
+    run_congo run --network none --rm --pull never "$REG/box:9" true
+    assert_failed
+    assert_contains "$ERR" "box:9"
+    assert_no_state
     run_congo rmi "$REG/box:2"
     assert_ok
     run_congo images -q

@@ -547,8 +547,13 @@ static int extract_opt(int opt, const char *arg, void *data, congo_error *err)
         double v;
         errno = 0;
         v = strtod(arg, &end);
-        if (end == arg || *end || errno || !(v >= 0.01 && v <= 1024))
-            return congo_error_set(err, 0, "--cpus: `%s` is not a number of CPUs from 0.01 to 1024", arg);
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        if (ncpu < 1)
+            ncpu = 1;
+        /* docker's bound: no more than the host has. */
+        if (end == arg || *end || errno || !(v >= 0.01 && v <= (double) ncpu))
+            return congo_error_set(err, 0, "--cpus: `%s` is not a number of CPUs from 0.01 to %ld (the CPUs online)",
+                                   arg, ncpu);
         x->b.cpu_quota = (int64_t) (v * 100000 + 0.5);
         return 0;
     }

@@ -267,6 +267,7 @@ test_bad_input_names_flag_and_value() {
 --mount|type=bind,source=$T/vol,target=/x,colour=blue
 --tmpfs|relative
 --cpus|0
+--cpus|$(( $(getconf _NPROCESSORS_ONLN) + 1 ))
 --pids-limit|abc
 --security-opt|apparmor=x
 --security-opt|seccomp=$T/no-profile.json

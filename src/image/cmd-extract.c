@@ -516,11 +516,18 @@ static int extract_opt(int opt, const char *arg, void *data, congo_error *err)
     case OPT_COPY: x->b.copy = true; return 0;
     case 't': x->b.tty = true; return 0;
     case 'e':
-        if (!strchr(arg, '=') || arg[0] == '=')
-            return congo_error_set(err, 0, "--env: `%s` is not KEY=VALUE", arg);
-        x->env = xrealloc(x->env, (x->nenv + 2) * sizeof *x->env);
-        x->env[x->nenv++] = xstrdup(arg);
-        x->env[x->nenv] = NULL;
+        if (arg[0] == '=' || arg[0] == '\0')
+            return congo_error_set(err, 0, "--env: `%s` is not KEY=VALUE (or KEY)", arg);
+        if (!strchr(arg, '=')) {
+            /* docker: a bare KEY takes the caller's value, if it has one. */
+            const char *v = getenv(arg);
+            if (v) {
+                _cleanup_free_ char *kv = xasprintf("%s=%s", arg, v);
+                strv_add(&x->env, &x->nenv, kv);
+            }
+            return 0;
+        }
+        strv_add(&x->env, &x->nenv, arg);
         return 0;
     case 'u': x->b.user = arg; return 0;
     case 'w':

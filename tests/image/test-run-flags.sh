@@ -32,10 +32,10 @@ status_field() { grep "^$1:" <<< "$OUT" | head -1 | awk '{print $2}'; }
 test_user_workdir_env_entrypoint() {
     load_image
     printf '# a comment\nA=from-file\nB=two\n\nFROM_CALLER\n' > "$T/env"
-    FROM_CALLER=passed run_congo run --network none --rm -u 0:2000 -w /tmp -e A=one --env-file "$T/env" \
-        --entrypoint /bin/sh local/box:1 -c 'id -u; id -g; pwd; echo "$A $B $FROM_CALLER $FOO"'
+    FROM_CALLER=passed BARE=bare-too run_congo run --network none --rm -u 0:2000 -w /tmp -e A=one -e BARE -e UNSET_X \
+        --env-file "$T/env" --entrypoint /bin/sh local/box:1 -c 'id -u; id -g; pwd; echo "$A $B $FROM_CALLER $FOO $BARE ${UNSET_X-unset}"'
     assert_ok
-    assert_eq "$OUT" "$(printf '0\n2000\n/tmp\none two passed bar')"
+    assert_eq "$OUT" "$(printf '0\n2000\n/tmp\none two passed bar bare-too unset')"
     # The image's user (tester) without -u; a user by name.
     run_congo run --network none --rm local/box:1 id -un
     assert_eq "$OUT" tester

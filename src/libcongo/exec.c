@@ -316,6 +316,7 @@ struct exec_child {
     struct congo_seccomp *seccomp;
     const char *id;
     int pidfd;          /* the container's init */
+    int root_fd;        /* the init's root directory (/proc/PID/root), O_PATH */
     int sync_fd;        /* the child's end of the sync socket */
     int console_fd;     /* where the pty master goes (p->terminal), or -1 */
     int stub_fd;        /* sealed memfd of the exec-stub, or -1: exec directly (self-exe.h) */
@@ -374,7 +375,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
     congo_error err = CONGO_ERROR_INIT;
     const oci_process *p = c->p;
     struct congo_lsm_exec lsm = CONGO_LSM_EXEC_INIT;
-    int min_fd = 3 + c->preserve_fds, keep[4], r;
+    int min_fd = 3 + c->preserve_fds, keep[5], r;
     bool notify, early;
 
     /* Die with congo until the process is set up. */
@@ -401,12 +402,14 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
      * here (above the preserved ones), close the rest now, before any
      * namespace is entered (a host directory fd as cwd would be an escape). */
     if (fd_move_above(&c->sync_fd, min_fd) < 0 || fd_move_above(&c->pidfd, min_fd) < 0 ||
-        fd_move_above(&c->console_fd, min_fd) < 0 || fd_move_above(&c->stub_fd, min_fd) < 0)
+        fd_move_above(&c->console_fd, min_fd) < 0 || fd_move_above(&c->stub_fd, min_fd) < 0 ||
+        fd_move_above(&c->root_fd, min_fd) < 0)
         _exit(1);
     keep[0] = c->sync_fd;
     keep[1] = c->pidfd;
     keep[2] = c->console_fd;
     keep[3] = c->stub_fd;
+    keep[4] = c->root_fd;
     if (close_fds_from(min_fd, keep, ARRAY_SIZE(keep)) < 0)
         _exit(1);
     /* The LSM attr files are opened while /proc is still the host's (and
@@ -424,6 +427,15 @@ __attribute__((noreturn)) static void exec_child(struct exec_child *c)
         child_fail(c, &err, 1);
     }
     close(c->pidfd);
+    /* The init's root, not the mount namespace's: they differ when the
+     * container has no mount namespace of its own (the init chrooted into
+     * root.path) or joined one by path; without this the process would run
+     * on the host's root. */
+    if (fchdir(c->root_fd) < 0 || chroot(".") < 0) {
+        congo_error_errno(&err, "enter the container's root directory");
+        child_fail(c, &err, 1);
+    }
+    close(c->root_fd);
     if (setsid() < 0) {
         congo_error_errno(&err, "setsid");
         child_fail(c, &err, 1);
@@ -793,7 +805,7 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
 {
     struct exec_job j = { .o = o, .pidfd = -1, .sync_fd = -1, .console_fd = -1, .stub_fd = -1 };
     struct exec_child child;
-    _cleanup_close_ int dfd = -1, child_sync = -1;
+    _cleanup_close_ int dfd = -1, child_sync = -1, root_fd = -1;
     oci_process *from_file = NULL;
     enum congo_status status;
     bool setgroups_allowed = true;
@@ -853,6 +865,18 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
     r = ns_to_join(&j.ns_flags, j.state->pid, err);
     if (r < 0)
         goto out;
+    {
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/root", (int) j.state->pid);
+        root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0 || !congo_pid_alive(j.state->pid, j.state->pid_start)) {
+            r = root_fd < 0 && errno != ENOENT && errno != ESRCH
+                    ? congo_error_errno(err, "open `%s`", path)
+                    : congo_error_set(err, 0, "cannot exec in container `%s`: container not running (its init has "
+                                      "exited)", o->id);
+            goto out;
+        }
+    }
     if (j.ns_flags & CLONE_NEWUSER) {
         char path[64], buf[16] = "";
         _cleanup_close_ int fd = -1;
@@ -894,6 +918,7 @@ int congo_exec(pid_t *pid_out, const struct congo_exec_opts *o, congo_error *err
         .seccomp = j.seccomp,
         .id = o->id,
         .pidfd = j.pidfd,
+        .root_fd = root_fd,
         .sync_fd = child_sync,
         .console_fd = j.console_fd,
         .stub_fd = j.stub_fd,

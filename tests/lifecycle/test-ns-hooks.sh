@@ -47,6 +47,27 @@ test_no_mount_namespace_with_create_and_start() {
     assert_eq "$(cat "$B/rootfs/out")" nomnt
 }
 
+# exec joins the init's root, not the host's, when the container has no
+# mount namespace of its own.
+test_exec_without_a_mount_namespace_runs_in_the_rootfs() {
+    make_bundle
+    rootfs_probe
+    cfg '.linux.namespaces = [{type: "pid"}] | del(.hostname) | .mounts = [] | .linux.maskedPaths = []
+        | .linux.readonlyPaths = [] | .process.args = ["/bin/sleep", "300"]'
+    local id; id=$(cid)
+    run_congo run -d -b "$B" "$id"
+    assert_ok
+    run_congo exec "$id" /probe.sh e
+    assert_ok
+    assert_contains "$OUT" "probe: from-the-rootfs e"
+    run_congo exec --cwd /bin "$id" /bin/sh -c 'pwd; cat /marker'
+    assert_ok
+    assert_eq "$OUT" "/bin
+from-the-rootfs"
+    run_congo delete --force "$id"
+    assert_ok
+}
+
 # A mount namespace held by a process of the test (killed by PID), in which
 # a tmpfs on the rootfs's /mnt holds a marker the host does not see.
 hold_mount_namespace() {

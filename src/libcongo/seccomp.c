@@ -523,8 +523,17 @@ int congo_seccomp_compile(struct congo_seccomp **out, const oci_seccomp *s, cong
             congo_debug("seccomp: %s: action %s is the default action; skipped", path, sc->action);
             continue;
         }
-        if (action == SCMP_ACT_NOTIFY)
+        if (action == SCMP_ACT_NOTIFY) {
             notify = true;
+            /* congo's own init writes after the filter is loaded (its
+             * "created" report, the exec fifo at start, errors): each write
+             * would wait on the agent.  runc refuses it too. */
+            for (j = 0; sc->names[j]; j++)
+                if (strcmp(sc->names[j], "write") == 0)
+                    return congo_error_set(err, EINVAL, "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for the "
+                                           "write syscall (the runtime writes after the filter is loaded and would "
+                                           "wait on the agent)", path, j);
+        }
         r = add_syscall_rules(ctx, sc, i, action, err);
         if (r < 0) {
             if (r == -EOPNOTSUPP)

@@ -39,9 +39,11 @@
  *   "created"; N is before the identity switch, so CAP_SYS_ADMIN is there.
  *   The exec.fifo wait and the identity switch that follow are filtered (as
  *   in runc).  congo_seccomp_load_send() does not deadlock even when the
- *   profile notifies write/sendmsg/futex (see below); the parent must forward
- *   the fd to the agent BEFORE it waits for anything else from the child (its
- *   "created" report may itself be a notified write).
+ *   profile notifies sendmsg/futex (see below); the parent must forward the
+ *   fd to the agent BEFORE it waits for anything else from the child.  write
+ *   cannot be notified (congo_seccomp_compile() refuses it, as runc does):
+ *   the init's "created" report, its exec fifo write at start and its error
+ *   reports would all wait on the agent.
  * - `congo exec`: the same three places in the exec'd child (after it joined
  *   the namespaces and the cgroup); at N the parent sends the state with
  *   status "running" and the exec'd process's pid

@@ -11,8 +11,10 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "systemd.h"
 #include "container-internal.h"
@@ -354,6 +357,94 @@ static int check_options(struct create_job *j, congo_error *err)
     return 0;
 }
 
+static bool id_mapped(const oci_id_mapping *m, size_t n, uint32_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+            return true;
+    return false;
+}
+
+static int check_cap_set(char **set, const char *name, uint64_t bounding, uint64_t permitted, bool check_permitted,
+                         congo_error *err)
+{
+    int last = congo_caps_last_cap();
+    for (size_t i = 0; set && set[i]; i++) {
+        int c = congo_cap_from_name(set[i]);
+        if (c < 0 || c > last)
+            continue; /* unknown to this kernel: ignored with a warning (caps.h) */
+        if (!(bounding & (UINT64_C(1) << c)))
+            return congo_error_set(err, EPERM,
+                                   "process.capabilities.%s[%zu]: %s is not in congo's own bounding set (CapBnd in "
+                                   "/proc/self/status): no process congo starts can have it",
+                                   name, i, set[i]);
+        if (check_permitted && !(permitted & (UINT64_C(1) << c)))
+            return congo_error_set(err, EPERM,
+                                   "process.capabilities.%s[%zu]: %s is not in congo's own permitted set, and the "
+                                   "container has no user namespace of its own to grant it",
+                                   name, i, set[i]);
+    }
+    return 0;
+}
+
+/* What the init would otherwise find only at `start`, after create has
+ * succeeded: a failed start leaves callers a container to clean up, and
+ * docker races that cleanup.  So create refuses what no process congo
+ * starts can have: a capability outside congo's own bounding set (the
+ * kernel caps every descendant by it), or, without a user namespace of the
+ * container's, outside congo's permitted set (capset(2) refuses more); and
+ * a user the container's new user namespace does not map. */
+static int check_grantable(struct create_job *j, congo_error *err)
+{
+    const oci_process *p = j->config->process;
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    bool own_userns = j->plan.create[OCI_NS_USER] || j->plan.join_fd[OCI_NS_USER] >= 0;
+    int r;
+
+    if (p->capabilities) {
+        const oci_capabilities *c = p->capabilities;
+        struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct data[2];
+        uint64_t bounding = 0, permitted = 0;
+        int last = congo_caps_last_cap();
+
+        for (int cap = 0; cap <= last && cap < 64; cap++)
+            if (prctl(PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) == 1)
+                bounding |= UINT64_C(1) << cap;
+        if (capget(&hdr, data) == 0)
+            permitted = (uint64_t) data[0].permitted | ((uint64_t) data[1].permitted << 32);
+        else
+            own_userns = true; /* cannot tell: leave it to capset */
+        if ((r = check_cap_set(c->permitted, "permitted", bounding, permitted, !own_userns, err)) < 0 ||
+            (r = check_cap_set(c->effective, "effective", bounding, permitted, !own_userns, err)) < 0 ||
+            (r = check_cap_set(c->inheritable, "inheritable", bounding, permitted, false, err)) < 0)
+            return r;
+        /* Ambient ones are raised best-effort (caps.h), and only with the
+         * permitted and inheritable sets checked above.  In the bounding set
+         * alone a capability is only absent, as with runc: a warning. */
+        for (size_t i = 0; c->bounding && c->bounding[i]; i++) {
+            int cap = congo_cap_from_name(c->bounding[i]);
+            if (cap >= 0 && cap <= last && !(bounding & (UINT64_C(1) << cap)))
+                congo_warning("process.capabilities.bounding[%zu]: %s is not in congo's own bounding set: the "
+                              "container will not have it", i, c->bounding[i]);
+        }
+    }
+    if (j->plan.create[OCI_NS_USER]) {
+        if (!id_mapped(l->uid_mappings, l->n_uid_mappings, p->user.uid))
+            return congo_error_set(err, EINVAL, "process.user.uid: %u is not mapped by linux.uidMappings (the "
+                                   "container's user namespace has no such user)", p->user.uid);
+        if (!id_mapped(l->gid_mappings, l->n_gid_mappings, p->user.gid))
+            return congo_error_set(err, EINVAL, "process.user.gid: %u is not mapped by linux.gidMappings (the "
+                                   "container's user namespace has no such group)", p->user.gid);
+        for (size_t i = 0; i < p->user.n_additional_gids; i++)
+            if (!id_mapped(l->gid_mappings, l->n_gid_mappings, p->user.additional_gids[i]))
+                return congo_error_set(err, EINVAL, "process.user.additionalGids[%zu]: %u is not mapped by "
+                                       "linux.gidMappings (the container's user namespace has no such group)", i,
+                                       p->user.additional_gids[i]);
+    }
+    return 0;
+}
+
 int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, congo_error *err)
 {
     struct create_job j = { .o = o, .dirfd = -1, .sync_fd = -1 };
@@ -396,6 +487,9 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     if (r < 0)
         goto out;
     j.own_pidns = j.plan.create[OCI_NS_PID];
+    r = check_grantable(&j, err);
+    if (r < 0)
+        goto out;
     if (l->seccomp) {
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)

@@ -7,6 +7,68 @@
 # help for every command.
 . "$(dirname "$0")/../lib.sh"
 
+# A capability the host's bounding set lacks (this machine has no
+# CAP_SYS_RESOURCE there), as NUMBER NAME.
+missing_cap() {
+    local bnd c
+    bnd=$((16#$(awk '/^CapBnd:/ {print $2}' /proc/self/status)))
+    for c in 24:CAP_SYS_RESOURCE 25:CAP_SYS_TIME 16:CAP_SYS_MODULE 22:CAP_SYS_BOOT; do
+        (( (bnd >> ${c%%:*}) & 1 )) || { echo "${c%%:*} ${c#*:}"; return 0; }
+    done
+    return 1
+}
+
+test_capability_outside_the_bounding_set_fails_at_create() {
+    local cap name
+    read -r cap name <<< "$(missing_cap)"
+    [ -n "$name" ] || skip "this host's bounding set has every capability tried"
+    make_bundle
+    cfg ".process.args = [\"sleep\", \"30\"]
+         | .process.capabilities.bounding += [\"$name\"] | .process.capabilities.effective += [\"$name\"]
+         | .process.capabilities.permitted += [\"$name\"]"
+    run_congo create -b "$B" "$(cid)"
+    assert_failed
+    assert_contains "$ERR" "process.capabilities.permitted["
+    assert_contains "$ERR" "$name is not in congo's own bounding set"
+    assert_no_state
+    assert_no_cgroup
+    assert_no_mounts
+    # In the bounding set alone it is only absent (runc agrees): a warning.
+    make_bundle b2
+    cfg ".process.args = [\"grep\", \"^CapBnd:\", \"/proc/self/status\"] | .process.capabilities.bounding += [\"$name\"]"
+    run_congo run -b "$B" "$(cid 2)"
+    assert_ok
+    assert_contains "$ERR" "warning: process.capabilities.bounding["
+    local inside
+    inside=$((16#$(echo "$OUT" | awk '{print $2}')))
+    (( ((inside >> cap) & 1) == 0 )) || fail "the container has $name: $OUT"
+    assert_no_state
+}
+
+test_unmapped_user_fails_at_create() {
+    local what maps='.linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    chmod 755 "$T" # the container's root (host uid 100000) reaches its rootfs
+    for what in '.process.user.uid = 70000' '.process.user.gid = 70000' '.process.user.additionalGids = [2000, 70000]'; do
+        make_bundle
+        cfg ".process.args = [\"sleep\", \"30\"] | $maps | $what"
+        run_congo create -b "$B" "$(cid)"
+        assert_failed
+        assert_contains "$ERR" "process.user."
+        assert_contains "$ERR" "70000 is not mapped by linux."
+        assert_no_state
+        assert_no_cgroup
+    done
+    # Mapped ones run.
+    make_bundle
+    cfg ".process.args = [\"id\"] | $maps | .process.user = {uid: 1000, gid: 1000, additionalGids: [2000]}"
+    run_congo run -b "$B" "$(cid 2)"
+    assert_ok
+    assert_contains "$OUT" "uid=1000"
+    assert_contains "$OUT" "2000"
+}
+
 test_seccomp_notify_on_write_is_refused_at_create() {
     make_bundle
     cfg ".process.args = [\"true\"] | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T/agent.sock\",

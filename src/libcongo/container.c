@@ -737,6 +737,8 @@ static int read_start_report(int fifo, int dfd, const char *id, congo_error *out
     return congo_error_set(out, EPROTO, "container `%s`: its init failed before the program ran", id);
 }
 
+static void end_failed_start(struct congo_state *s);
+
 int congo_container_start(const char *root, const char *id, congo_error *err)
 {
     _cleanup_state_ struct congo_state *s = NULL;
@@ -781,6 +783,7 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
     if (r < 0) {
         congo_error_clear(err);
         *err = child_err;
+        end_failed_start(s);
         return r;
     }
     {
@@ -860,6 +863,28 @@ static void wait_dead(pid_t pid, unsigned long long start)
     }
     for (int i = 0; i < 1000 && congo_pid_alive(pid, start); i++)
         usleep(10000);
+}
+
+/* A start that failed leaves nothing running: the init (which exits by
+ * itself, but maybe not yet) and, without a pid namespace of its own to take
+ * them along, whatever it forked (a startContainer hook's daemon) are killed
+ * and awaited.  The container then reads stopped and a plain `delete`
+ * (containerd's, right after the failed start) succeeds at once. */
+static void end_failed_start(struct congo_state *s)
+{
+    congo_error ignored = CONGO_ERROR_INIT;
+    struct congo_cgroup *cg = NULL;
+
+    if (s->pid > 0 && congo_pid_alive(s->pid, s->pid_start))
+        signal_init(s, SIGKILL, &ignored);
+    congo_error_clear(&ignored);
+    if (!s->own_pidns && s->cgroup_path && congo_cgroup_open(&cg, s->cgroup_path, &ignored) == 0) {
+        congo_cgroup_kill(cg, SIGKILL, &ignored);
+        congo_cgroup_free(cg);
+    }
+    congo_error_clear(&ignored);
+    if (s->pid > 0)
+        wait_dead(s->pid, s->pid_start);
 }
 
 int congo_container_delete(const char *root, const char *id, bool force, congo_error *err)

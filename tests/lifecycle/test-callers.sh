@@ -69,6 +69,48 @@ test_unmapped_user_fails_at_create() {
     assert_contains "$OUT" "2000"
 }
 
+# containerd runs a plain `delete ID` right after a failed start: the
+# container must be stopped, its processes gone and its cgroup removable by
+# then.
+test_failed_start_is_deleted_by_a_plain_delete() {
+    # A startContainer hook that fails, leaving a daemon behind in a
+    # container without a pid namespace (nothing else would kill it).
+    make_bundle
+    cfg '.process.args = ["sleep", "30"] | .linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]
+         | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "sleep 60 >/dev/null 2>&1 & exit 1"]}]'
+    local id; id=$(cid)
+    run_congo create -b "$B" "$id"
+    assert_ok
+    run_congo start "$id"
+    assert_failed
+    assert_contains "$ERR" "startContainer hook #0"
+    run_congo delete "$id"
+    assert_ok
+    assert_no_state
+    assert_no_cgroup
+    # The program vanishes between create and start (no terminal): the
+    # exec fails after the fifo; again and again, since the init's exit
+    # races the delete.
+    local i
+    for i in 1 2 3 4 5; do
+        make_bundle "b$i"
+        cfg '.root.readonly = false | .process.args = ["/bin/goner"]'
+        cp "$B/rootfs/bin/busybox" "$B/rootfs/bin/goner"
+        id=$(cid "$i")
+        run_congo create -b "$B" "$id"
+        assert_ok
+        rm "$B/rootfs/bin/goner"
+        run_congo start "$id"
+        assert_failed
+        assert_contains "$ERR" 'exec: "/bin/goner"'
+        assert_eq "$(state_status "$id")" stopped "round $i"
+        run_congo delete "$id"
+        assert_ok
+        assert_no_state
+        assert_no_cgroup
+    done
+}
+
 test_seccomp_notify_on_write_is_refused_at_create() {
     make_bundle
     cfg ".process.args = [\"true\"] | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T/agent.sock\",

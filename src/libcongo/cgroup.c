@@ -606,6 +606,28 @@ void congo_cgroup_create_abort(struct congo_cgroup *cg)
     made_free(cg);
 }
 
+/* A cgroup frozen before the container exists (left frozen by someone, or
+ * under a frozen parent) would freeze the init as it enters, and create
+ * would wait for it forever: refused, as runc does. */
+static int check_not_frozen(struct congo_cgroup *cg, bool v2, congo_error *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct congo_cgroup_dir *d = &cg->dirs[i];
+        char buf[256];
+        bool frozen = false;
+        if (d->v2 != v2 || d->fd < 0)
+            continue;
+        if (v2) /* "frozen 1" also under a frozen parent */
+            frozen = congo_cgroup_read(d->fd, "cgroup.events", buf, sizeof buf) > 0 && strstr(buf, "frozen 1");
+        else if (list_has(d->name, "freezer", ","))
+            frozen = congo_cgroup_read(d->fd, "freezer.state", buf, sizeof buf) > 0 && strcmp(buf, "THAWED") != 0;
+        if (frozen)
+            return congo_error_set(err, EBUSY, "cgroup `%s%s`: container's cgroup unexpectedly frozen (thaw or "
+                                   "remove it first)", d->mountpoint, cg->path);
+    }
+    return 0;
+}
+
 /* The container's directory in the cgroup2 hierarchy (v2 true) or in the v1
  * ones. */
 static int create_dirs(struct congo_cgroup *cg, bool v2, congo_error *err)
@@ -623,7 +645,7 @@ static int create_dirs(struct congo_cgroup *cg, bool v2, congo_error *err)
         if (r < 0)
             return r;
     }
-    return 0;
+    return check_not_frozen(cg, v2, err);
 }
 
 int congo_cgroup_create_begin(struct congo_cgroup **out, const char *path, congo_error *err)

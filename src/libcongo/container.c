@@ -768,6 +768,20 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
             break;
         if (!congo_pid_alive(s->pid, s->pid_start))
             return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);
+        /* A frozen init never answers: say so rather than wait forever. */
+        if (s->cgroup_path) {
+            struct congo_cgroup *cg = NULL;
+            congo_error ignored = CONGO_ERROR_INIT;
+            bool frozen = false;
+            if (congo_cgroup_open(&cg, s->cgroup_path, &ignored) == 0) {
+                congo_cgroup_is_frozen(cg, &frozen, &ignored);
+                congo_cgroup_free(cg);
+            }
+            congo_error_clear(&ignored);
+            if (frozen)
+                return congo_error_set(err, EBUSY, "container `%s`: its cgroup is frozen (paused): resume it "
+                                       "before start", id);
+        }
     }
     if (read(fifo, &c, 1) != 1)
         return congo_error_set(err, ESRCH, "container `%s`: its init process died before start", id);

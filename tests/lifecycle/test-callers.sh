@@ -111,6 +111,64 @@ test_failed_start_is_deleted_by_a_plain_delete() {
     done
 }
 
+thaw_and_cleanup() {
+    local d
+    for d in "$parent"/leaf* "$parent"; do
+        [ ! -e "$d/freezer.state" ] || echo THAWED > "$d/freezer.state" || true
+    done
+    [ -z "$v2dir" ] || [ ! -e "$v2dir" ] || echo 0 > "$v2dir/cgroup.freeze" || true
+    cleanup_test
+}
+
+# runc: "container's cgroup unexpectedly frozen".  Before, the init froze as
+# it entered its cgroup and `run -d` waited for it forever.
+test_frozen_cgroup_is_refused_quickly() {
+    # Not local: the EXIT trap runs after this function has returned.
+    parent=/sys/fs/cgroup/freezer/$CONGO_TEST_CGROUP/frozen-$$ v2dir=""
+    trap thaw_and_cleanup EXIT
+    # 1. The container's own cgroup exists, frozen.
+    make_bundle
+    cfg ".process.args = [\"true\"] | .linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/frozen-$$/leaf1\""
+    mkdir -p "$parent/leaf1"
+    echo FROZEN > "$parent/leaf1/freezer.state"
+    RC=0
+    timeout 20 "$CONGO" --root "$ROOT" run -d -b "$B" "$(cid 1)" > "$T/out" 2>&1 || RC=$?
+    [ "$RC" != 124 ] || fail "run -d hung on a frozen cgroup"
+    assert_failed
+    assert_contains "$(cat "$T/out")" "container's cgroup unexpectedly frozen"
+    assert_contains "$(cat "$T/out")" "$parent/leaf1"
+    assert_no_state
+    echo THAWED > "$parent/leaf1/freezer.state"
+    rmdir "$parent/leaf1"
+    # 2. Its parent is frozen: the new cgroup is born frozen.
+    echo FROZEN > "$parent/freezer.state"
+    cfg ".linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/frozen-$$/leaf2\""
+    RC=0
+    timeout 20 "$CONGO" --root "$ROOT" create -b "$B" "$(cid 2)" > "$T/out" 2>&1 || RC=$?
+    [ "$RC" != 124 ] || fail "create hung under a frozen parent"
+    assert_failed
+    assert_contains "$(cat "$T/out")" "container's cgroup unexpectedly frozen"
+    assert_no_state
+    echo THAWED > "$parent/freezer.state"
+    # 3. cgroup2's freezer (cgroup.freeze), where it exists.
+    local v2root=/sys/fs/cgroup/unified
+    [ -e /sys/fs/cgroup/cgroup.controllers ] && v2root=/sys/fs/cgroup
+    if [ -e "$v2root/cgroup.controllers" ]; then
+        v2dir=$v2root/$CONGO_TEST_CGROUP/frozen-$$/leaf3
+        mkdir -p "$v2dir"
+        echo 1 > "$v2dir/cgroup.freeze"
+        cfg ".linux.cgroupsPath = \"/$CONGO_TEST_CGROUP/frozen-$$/leaf3\""
+        RC=0
+        timeout 20 "$CONGO" --root "$ROOT" run -d -b "$B" "$(cid 3)" > "$T/out" 2>&1 || RC=$?
+        [ "$RC" != 124 ] || fail "run -d hung on a frozen cgroup2 cgroup"
+        assert_failed
+        assert_contains "$(cat "$T/out")" "container's cgroup unexpectedly frozen"
+        assert_contains "$(cat "$T/out")" "$v2dir"
+        assert_no_state
+        echo 0 > "$v2dir/cgroup.freeze"
+    fi
+}
+
 test_seccomp_notify_on_write_is_refused_at_create() {
     make_bundle
     cfg ".process.args = [\"true\"] | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T/agent.sock\",

@@ -567,6 +567,7 @@ static int check_status(const struct congo_exec_opts *o, const struct congo_stat
 {
     switch (status) {
     case CONGO_STATUS_RUNNING:
+    case CONGO_STATUS_CREATED: /* as runc: its init waits for start, its namespaces and cgroup are there */
         return 0;
     case CONGO_STATUS_PAUSED:
         if (o->ignore_paused)
@@ -574,9 +575,6 @@ static int check_status(const struct congo_exec_opts *o, const struct congo_stat
         return congo_error_set(err, 0, "cannot exec in container `%s`: it is paused (resume it, or pass "
                                "--ignore-paused to exec anyway: the process then waits, frozen, until resume)",
                                s->id);
-    case CONGO_STATUS_CREATED:
-        return congo_error_set(err, 0, "cannot exec in container `%s`: container not running (it is created: "
-                               "`congo start %s` first)", s->id, s->id);
     case CONGO_STATUS_CREATING:
         return congo_error_set(err, 0, "cannot exec in container `%s`: container not running (it is still "
                                "being created)", s->id);

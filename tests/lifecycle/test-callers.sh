@@ -7,6 +7,9 @@
 # help for every command.
 . "$(dirname "$0")/../lib.sh"
 
+# The init's cgroup directory in the freezer hierarchy, for $B's config.
+freezer_dir() { echo "/sys/fs/cgroup/freezer$(jq -r .linux.cgroupsPath "$B/config.json")"; }
+
 # A capability the host's bounding set lacks (this machine has no
 # CAP_SYS_RESOURCE there), as NUMBER NAME.
 missing_cap() {
@@ -167,6 +170,27 @@ test_frozen_cgroup_is_refused_quickly() {
         assert_no_state
         echo 0 > "$v2dir/cgroup.freeze"
     fi
+}
+
+test_exec_into_a_created_container() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"] | .hostname = "created-box"'
+    local id; id=$(cid)
+    run_congo create -b "$B" --pid-file "$T/init.pid" "$id"
+    assert_ok
+    run_congo exec "$id" sh -c 'hostname; cat /proc/1/status | grep ^State'
+    assert_ok
+    assert_contains "$OUT" created-box
+    # Its pid 1 is the init, still waiting for start.
+    run_congo exec -d --pid-file "$T/exec.pid" "$id" sleep 20
+    assert_ok
+    local ep; ep=$(cat "$T/exec.pid")
+    assert_eq "$(readlink /proc/$ep/ns/pid)" "$(readlink /proc/$(cat "$T/init.pid")/ns/pid)" "pid namespace"
+    grep -q "^$ep\$" "$(freezer_dir)/cgroup.procs" || fail "the exec'd process is not in the container's cgroup"
+    assert_eq "$(state_status "$id")" created
+    run_congo start "$id"
+    assert_ok
+    assert_eq "$(state_status "$id")" running
 }
 
 test_seccomp_notify_on_write_is_refused_at_create() {

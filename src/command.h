@@ -22,6 +22,7 @@ struct congo_global {
     const char *criu;           /* runc's --criu PATH: accepted */
     const char *argv0;
     const char *command;        /* the command being run, for messages */
+    int error_status;           /* exit status when the command fails; 0: 1 (exec: 255, as runc) */
 };
 
 typedef int (*congo_command_fn)(struct congo_global *g, int argc, char **argv, congo_error *err);

@@ -248,5 +248,5 @@ int main(int argc, char **argv)
 fail:
     print_error(&g, &err);
     congo_error_clear(&err);
-    return 1;
+    return g.error_status ? g.error_status : 1;
 }

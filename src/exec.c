@@ -169,6 +169,10 @@ int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
         r = congo_error_set(err, 0, "missing the container ID (see `congo exec --help`)");
         goto out;
     }
+    /* From here on a failure exits 255, as runc's exec does ("exec failed:
+     * ..."): containerd and podman's tools tell runtime errors from the
+     * process's own exit status by it. */
+    g->error_status = 255;
     o.id = argv[first];
     first++;
     if (first < argc && strcmp(argv[first], "--") == 0)

@@ -204,4 +204,42 @@ test_seccomp_notify_on_write_is_refused_at_create() {
     assert_no_cgroup
 }
 
+# runc's exec exits 255 when it fails ("exec failed: ..."), not the status
+# of a process: containerd and podman's tools compare it.
+test_exec_errors_exit_255() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"]'
+    local id; id=$(cid)
+    run_congo run -d -b "$B" --pid-file "$T/init.pid" "$id"
+    assert_ok
+    run_congo exec nosuch-$$ true
+    assert_rc 255
+    assert_contains "$ERR" "does not exist"
+    run_congo exec "$id" /no/such/binary
+    assert_rc 255
+    assert_contains "$ERR" "/no/such/binary"
+    run_congo exec --pid-file "$T/no/such/dir/exec.pid" "$id" sleep 20
+    assert_rc 255
+    assert_contains "$ERR" "--pid-file"
+    run_congo exec -d --pid-file "$T/no/such/dir/exec.pid" "$id" sleep 20
+    assert_rc 255
+    # Nothing was left running.
+    assert_eq "$(cat "$(freezer_dir)/cgroup.procs")" "$(cat "$T/init.pid")"
+    run_congo pause "$id"
+    assert_ok
+    run_congo exec "$id" true
+    assert_rc 255
+    assert_contains "$ERR" "paused"
+    run_congo resume "$id"
+    assert_ok
+    # The process's own status passes through; argument errors stay 1, and
+    # other commands' errors too.
+    run_congo exec "$id" sh -c 'exit 3'
+    assert_rc 3
+    run_congo exec
+    assert_rc 1
+    run_congo start nosuch-$$
+    assert_rc 1
+}
+
 run_tests "$@"

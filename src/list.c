@@ -39,6 +39,42 @@ static int list_opt(int opt, const char *arg, void *data, congo_error *err)
     return 0;
 }
 
+static void gen_str(yajl_gen y, const char *key, const char *val)
+{
+    yajl_gen_string(y, (const unsigned char *) key, strlen(key));
+    yajl_gen_string(y, (const unsigned char *) (val ? val : ""), val ? strlen(val) : 0);
+}
+
+/* One item of `list --format json`, as runc prints it: ociVersion, id, pid,
+ * status, bundle, rootfs, created, annotations (when any), owner; then
+ * congo's exitStatus when known. */
+static void gen_item(yajl_gen y, const struct congo_state *s, enum congo_status status, const char *owner)
+{
+    yajl_gen_map_open(y);
+    gen_str(y, "ociVersion", "1.2.0");
+    gen_str(y, "id", s->id);
+    yajl_gen_string(y, (const unsigned char *) "pid", 3);
+    yajl_gen_integer(y, status == CONGO_STATUS_STOPPED ? 0 : s->pid);
+    gen_str(y, "status", congo_status_name(status));
+    gen_str(y, "bundle", s->bundle);
+    gen_str(y, "rootfs", s->rootfs);
+    gen_str(y, "created", s->created_at);
+    if (s->annotations.n > 0) {
+        yajl_gen_string(y, (const unsigned char *) "annotations", 11);
+        yajl_gen_map_open(y);
+        for (size_t i = 0; i < s->annotations.n; i++)
+            gen_str(y, s->annotations.keys[i], s->annotations.values[i]);
+        yajl_gen_map_close(y);
+    }
+    gen_str(y, "owner", owner);
+    /* congo's own, after runc's fields: how a container congo watched ended. */
+    if (status == CONGO_STATUS_STOPPED && s->exit_status >= 0) {
+        yajl_gen_string(y, (const unsigned char *) "exitStatus", 10);
+        yajl_gen_integer(y, s->exit_status);
+    }
+    yajl_gen_map_close(y);
+}
+
 int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
     static const struct option longopts[] = {
@@ -48,7 +84,7 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
     struct list_opts o = { 0 };
     _cleanup_strv_ char **ids = NULL;
     int first, r;
-    bool any = false;
+    yajl_gen y = NULL;
 
     r = command_parse(&opts, argc, argv, list_opt, &o, &first, err);
     if (r != 0)
@@ -59,9 +95,11 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
     r = congo_state_list(&ids, g->root, err);
     if (r < 0)
         return r;
-    if (o.json)
-        fputs("[", stdout);
-    else if (!o.quiet)
+    if (o.json) {
+        /* One compact array on one line (runc's encoder). */
+        y = yajl_gen_alloc(NULL);
+        yajl_gen_array_open(y);
+    } else if (!o.quiet)
         printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
     for (char **id = ids; *id; id++) {
         _cleanup_state_ struct congo_state *s = NULL;
@@ -75,17 +113,25 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
         if (o.quiet && !o.json) {
             puts(s->id);
         } else if (o.json) {
-            _cleanup_free_ char *json = congo_state_json(s, status);
-            printf("%s%s", any ? "," : "", json);
+            struct passwd *pw = getpwuid(s->owner);
+            char uid[16];
+            snprintf(uid, sizeof uid, "%u", (unsigned) s->owner);
+            gen_item(y, s, status, pw ? pw->pw_name : uid);
         } else {
             struct passwd *pw = getpwuid(s->owner);
             printf("%-20s %-8d %-10s %-40s %-30s %s\n", s->id, status == CONGO_STATUS_STOPPED ? 0 : (int) s->pid,
                    congo_status_name(status), s->bundle ? s->bundle : "", s->created_at ? s->created_at : "",
                    pw ? pw->pw_name : "");
         }
-        any = true;
     }
-    if (o.json)
-        puts("]");
+    if (o.json) {
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_array_close(y);
+        yajl_gen_get_buf(y, &buf, &len);
+        fwrite(buf, 1, len, stdout);
+        putchar('\n');
+        yajl_gen_free(y);
+    }
     return 0;
 }

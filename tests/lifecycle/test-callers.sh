@@ -242,4 +242,26 @@ test_exec_errors_exit_255() {
     assert_rc 1
 }
 
+test_list_json_is_one_compact_array_in_runc_order() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"]'
+    run_congo create -b "$B" "$(cid 1)"
+    assert_ok
+    make_bundle b2
+    cfg '.process.args = ["sleep", "30"] | .annotations = {"com.example.a": "1"}'
+    run_congo create -b "$B" "$(cid 2)"
+    assert_ok
+    run_congo list --format json
+    assert_ok
+    assert_eq "$(echo "$OUT" | wc -l)" 1
+    assert_eq "$OUT" "$(echo "$OUT" | jq -c .)" "compact"
+    assert_eq "$(echo "$OUT" | jq -c '.[0] | keys_unsorted')" \
+        '["ociVersion","id","pid","status","bundle","rootfs","created","owner"]'
+    assert_eq "$(echo "$OUT" | jq -c '.[1] | keys_unsorted')" \
+        '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]'
+    assert_eq "$(echo "$OUT" | jq -r '.[1].annotations["com.example.a"]')" 1
+    assert_eq "$(echo "$OUT" | jq -r '.[0].status')" created
+    assert_eq "$(echo "$OUT" | jq -r '.[0].owner')" root
+}
+
 run_tests "$@"

@@ -75,7 +75,8 @@ const char *congo_default_root(void);
     X(rmi, "remove images from the store (congo-image rm)")                                  \
     X(rm, "remove containers, with the bundle and network of an image container")            \
     X(checkpoint, "checkpoint a container (not supported)")                                  \
-    X(restore, "restore a container (not supported)")
+    X(restore, "restore a container (not supported)")                                        \
+    X(help, "show the usage of congo or of one command")
 
 #define DECLARE_COMMAND(name, summary) int cmd_##name(struct congo_global *g, int argc, char **argv, congo_error *err);
 COMMANDS(DECLARE_COMMAND)

@@ -13,7 +13,9 @@
 #include "command.h"
 #include "libcongo/cli.h"
 #include "libcongo/log.h"
+#include "libcongo/seccomp.h"
 #include "libcongo/utils.h"
+#include "src/git-commit.h"
 
 struct command_entry {
     const char *name;
@@ -38,7 +40,7 @@ static const char global_usage[] =
     "  --systemd-cgroup      manage cgroups through systemd\n"
     "  --rootless VALUE      accepted for runc compatibility\n"
     "  -v, --version         print the version\n"
-    "  -h, --help            this help; `congo COMMAND --help` for a command\n"
+    "  -h, --help            this help; `congo help COMMAND` or `congo COMMAND --help` for a command\n"
     "\n"
     "Commands:\n";
 
@@ -178,7 +180,9 @@ static void print_usage(void)
 
 static void print_version(void)
 {
-    printf("congo version %s\nspec: 1.2.0\n", PACKAGE_VERSION);
+    /* runc's lines, which podman and people read. */
+    printf("congo version %s\ncommit: %s\nspec: 1.2.0\nlibseccomp: %s\n", PACKAGE_VERSION, CONGO_GIT_COMMIT,
+           congo_seccomp_libseccomp_version());
 #ifdef HAVE_SELINUX
     printf("+SELINUX ");
 #endif
@@ -249,4 +253,27 @@ fail:
     print_error(&g, &err);
     congo_error_clear(&err);
     return g.error_status ? g.error_status : 1;
+}
+
+/* `congo help [COMMAND]`: the global usage, or the command's own (as
+ * `congo COMMAND --help` prints it). */
+int cmd_help(struct congo_global *g, int argc, char **argv, congo_error *err)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        print_usage();
+        return 0;
+    }
+    if (argc > 2)
+        return congo_error_set(err, EINVAL, "too many arguments: expected one command name (see `congo help`)");
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        if (strcmp(commands[i].name, argv[1]) == 0) {
+            char *help_argv[] = { argv[1], "--help", NULL };
+            if (commands[i].fn == cmd_help) {
+                print_usage();
+                return 0;
+            }
+            g->command = commands[i].name;
+            return commands[i].fn(g, 2, help_argv, err);
+        }
+    return congo_error_set(err, EINVAL, "unknown command `%s` (see `congo help`)", argv[1]);
 }

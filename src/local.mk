@@ -30,10 +30,27 @@ congo_SOURCES = \
 	src/network/setup.c src/network/setup.h \
 	src/image/json.c src/image/json.h \
 	src/checkpoint.c
+nodist_congo_SOURCES = src/git-commit.h
 congo_LDADD = libcongo.a $(CONGO_LINK_LIBS)
 congo_LDFLAGS = $(CONGO_LDFLAGS)
 
 dist_man8_MANS += doc/congo.8
+
+# The commit `congo --version` names: git's at build time, "unknown" outside
+# a git checkout.  Rewritten only when it changes (so only congo.o rebuilds).
+BUILT_SOURCES = src/git-commit.h
+DISTCLEANFILES = src/git-commit.h
+src/git-commit.h: FORCE
+	@$(MKDIR_P) src; \
+	c=unknown; \
+	if test -e $(top_srcdir)/.git; then \
+		c=$$(git -C $(top_srcdir) describe --always --dirty --abbrev=12 2>/dev/null) || c=unknown; \
+	fi; \
+	new="#define CONGO_GIT_COMMIT \"$$c\""; \
+	if ! test -f $@ || test "$$(cat $@)" != "$$new"; then echo "$$new" > $@; fi
+src/congo.$(OBJEXT): src/git-commit.h
+FORCE:
+.PHONY: FORCE
 
 # The default bundle: a busybox-static rootfs and `congo spec`'s config.json,
 # assembled offline so `congo run -b default-bundle demo` works on a fresh machine.

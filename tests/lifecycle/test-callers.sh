@@ -264,4 +264,44 @@ test_list_json_is_one_compact_array_in_runc_order() {
     assert_eq "$(echo "$OUT" | jq -r '.[0].owner')" root
 }
 
+test_version_names_the_commit_and_spec() {
+    run_cmd "$CONGO" --version
+    assert_ok
+    assert_eq "$(echo "$OUT" | sed -n 1p)" "congo version $(sed -n 's/^AC_INIT(\[congo\], \[\([^]]*\)\].*/\1/p' "$TOP_SRCDIR/configure.ac")"
+    local commit; commit=$(echo "$OUT" | sed -n 2p)
+    assert_contains "$commit" "commit: "
+    if command -v git > /dev/null && git -C "$TOP_SRCDIR" rev-parse HEAD > /dev/null 2>&1; then
+        assert_contains "$commit" "commit: $(git -C "$TOP_SRCDIR" rev-parse --short=12 HEAD)"
+    else
+        assert_eq "$commit" "commit: unknown"
+    fi
+    assert_eq "$(echo "$OUT" | sed -n 3p)" "spec: 1.2.0"
+}
+
+test_help_for_every_command() {
+    local cmds c form
+    cmds=$("$CONGO" --help | awk '/^Commands:/ {on = 1; next} on && NF {print $1}')
+    [ -n "$cmds" ] || fail "no commands in congo --help"
+    assert_contains "$cmds" checkpoint
+    for c in $cmds; do
+        [ "$c" = help ] && continue
+        for form in "help $c" "$c -h" "$c --help"; do
+            run_cmd "$CONGO" $form
+            assert_ok
+            # The command's own usage (the image commands show congo-image's).
+            case $(echo "$OUT" | head -1) in
+                "Usage: congo [GLOBAL OPTIONS]"*) fail "$form: the global usage" ;;
+                "Usage: congo $c"* | "Usage: congo-image "*) ;;
+                *) fail "$form: no usage: $OUT" ;;
+            esac
+        done
+    done
+    run_cmd "$CONGO" help
+    assert_ok
+    assert_contains "$OUT" "Usage: congo [GLOBAL OPTIONS]"
+    run_cmd "$CONGO" help nosuch
+    assert_failed
+    assert_contains "$ERR" "unknown command \`nosuch\`"
+}
+
 run_tests "$@"

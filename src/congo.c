@@ -74,7 +74,9 @@ static void json_escape(FILE *f, const char *s)
 }
 
 /* One record, in the caller's chosen format.  JSON goes to the --log file,
- * or to stderr when there is none (as runc does). */
+ * or to stderr when there is none (as runc does).  Text is runc's (logrus)
+ * `time="..." level=debug msg="..."`, except for errors and warnings on
+ * stderr, which people read: "congo: COMMAND: message". */
 static void emit(FILE *f, enum congo_log_format fmt, enum congo_log_level level, const char *msg)
 {
     if (fmt == LOG_FORMAT_JSON) {
@@ -82,11 +84,13 @@ static void emit(FILE *f, enum congo_log_format fmt, enum congo_log_level level,
         fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level_name(level));
         json_escape(f, msg);
         fprintf(f, "\",\"time\":\"%s\"}\n", now);
-    } else if (f == stderr) {
-        fprintf(f, "congo: %s%s\n", level == CONGO_LOG_ERROR ? "" : level == CONGO_LOG_WARNING ? "warning: " : "debug: ", msg);
+    } else if (f == stderr && level <= CONGO_LOG_WARNING) {
+        fprintf(f, "congo: %s%s\n", level == CONGO_LOG_ERROR ? "" : "warning: ", msg);
     } else {
         _cleanup_free_ char *now = rfc3339_now();
-        fprintf(f, "%s %s: %s\n", now, level_name(level), msg);
+        fprintf(f, "time=\"%s\" level=%s msg=\"", now, level_name(level));
+        json_escape(f, msg);
+        fputs("\"\n", f);
     }
     fflush(f);
 }
@@ -246,6 +250,8 @@ int main(int argc, char **argv)
         goto fail;
     }
     g.command = cmd->name;
+    congo_debug("congo %s (commit %s): command %s, state root `%s`", PACKAGE_VERSION, CONGO_GIT_COMMIT, cmd->name,
+                g.root);
     r = cmd->fn(&g, argc - optind, argv + optind, &err);
     if (r >= 0)
         return r;

@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "libcongo/exec.h"
+#include "libcongo/log.h"
 #include "libcongo/supervise.h"
 #include "libcongo/terminal.h"
 #include "libcongo/utils.h"
@@ -118,8 +119,13 @@ static int run_exec(struct congo_global *g, struct congo_exec_opts *o, congo_err
     pid_t pid;
     int r;
 
-    if (o->detach)
-        return congo_exec(&pid, o, err) < 0 ? -1 : 0;
+    if (o->detach) {
+        r = congo_exec(&pid, o, err);
+        if (r < 0)
+            return r;
+        congo_debug("exec: process %d runs in container `%s` (detached)", (int) pid, o->id);
+        return 0;
+    }
 
     /* A terminal without --console-socket: congo is the other end. */
     if (!o->console_socket) {
@@ -148,8 +154,10 @@ static int run_exec(struct congo_global *g, struct congo_exec_opts *o, congo_err
             master = -1;
         }
     }
+    congo_debug("exec: process %d runs in container `%s`; waiting for it", (int) pid, o->id);
     r = congo_supervise_wait(&sup, pid, master);
     congo_supervise_end(&sup);
+    congo_debug("exec: process %d exited with status %d", (int) pid, r);
     return r;
 }
 
@@ -183,6 +191,8 @@ int cmd_exec(struct congo_global *g, int argc, char **argv, congo_error *err)
                             "FILE)", o.id);
         goto out;
     }
+    congo_debug("exec in container `%s`: %s%s", o.id, o.process_file ? "--process " : "",
+                o.process_file ? o.process_file : o.args[0]);
     r = run_exec(g, &o, err);
 out:
     free(o.env);

@@ -20,6 +20,7 @@
 #include "command.h"
 #include "run.h"
 #include "libcongo/container.h"
+#include "libcongo/log.h"
 #include "libcongo/supervise.h"
 #include "libcongo/terminal.h"
 #include "libcongo/utils.h"
@@ -317,7 +318,9 @@ int run_foreground(struct congo_global *g, struct congo_create_opts *create, boo
         congo_error_clear(&ignored);
         goto restore;
     }
+    congo_debug("run `%s`: waiting for pid %d, forwarding signals", create->id, (int) pid);
     code = congo_supervise_wait(&sup, pid, master);
+    congo_debug("run `%s`: the container exited with status %d%s", create->id, code, keep ? "; kept" : "");
     if (keep) {
         congo_error ignored = CONGO_ERROR_INIT;
         congo_container_record_exit(g->root, create->id, code, &ignored);

@@ -445,6 +445,19 @@ static int check_grantable(struct create_job *j, congo_error *err)
     return 0;
 }
 
+/* "new: pid mount ...; joined: network" for --debug. */
+static char *describe_namespaces(const struct congo_ns_plan *plan)
+{
+    char buf[256] = "new:", joined[128] = "";
+    for (int t = 0; t < OCI_NS_COUNT; t++) {
+        if (plan->create[t])
+            snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %s", oci_namespace_name(t));
+        else if (plan->join_fd[t] >= 0)
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), " %s", oci_namespace_name(t));
+    }
+    return xasprintf("%s%s%s (clone flags 0x%x)", buf, *joined ? "; joined:" : "", joined, plan->clone_flags);
+}
+
 int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, congo_error *err)
 {
     struct create_job j = { .o = o, .dirfd = -1, .sync_fd = -1 };
@@ -473,6 +486,8 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = oci_config_validate(j.config, err);
     if (r < 0)
         goto out;
+    congo_debug("create `%s`: config.json of bundle `%s` loaded (%zu bytes)", o->id,
+                o->bundle && *o->bundle ? o->bundle : ".", config_len);
     r = check_options(&j, err);
     if (r < 0)
         goto out;
@@ -490,6 +505,10 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
     r = check_grantable(&j, err);
     if (r < 0)
         goto out;
+    if (congo_log_enabled(CONGO_LOG_DEBUG)) {
+        _cleanup_free_ char *ns = describe_namespaces(&j.plan);
+        congo_debug("create `%s`: rootfs `%s`; namespaces %s", o->id, rootfs, ns);
+    }
     if (l->seccomp) {
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)
@@ -552,6 +571,8 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
      * only the cgroup2 directory is needed before the clone: the rest is
      * made while the child builds its rootfs. */
     j.self_cgroup = !j.plan.create[OCI_NS_USER] && !j.plan.child_joins && !o->systemd_cgroup;
+    congo_debug("create `%s`: cgroup `%s`%s", o->id, j.state->cgroup_path,
+                o->systemd_cgroup ? " (a systemd scope)" : j.self_cgroup ? "" : " (placed by congo)");
     if (o->systemd_cgroup) {
         /* systemd makes the cgroup once the child exists (place_in_scope). */
     } else if (j.self_cgroup) {
@@ -640,6 +661,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
      * or gets PR_SET_PDEATHSIG). */
     congo_pid_stat(j.pid, &j.state->pid_start, NULL);
     j.state->pid = j.pid;
+    congo_debug("create `%s`: container process started, host pid %d", o->id, (int) j.pid);
     r = drive_child(&j, err);
     if (r < 0)
         goto fail;
@@ -653,9 +675,12 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
             goto fail;
     }
     *pid_out = j.pid;
+    congo_debug("create `%s`: created; pid %d runs `%s` once started", o->id, (int) j.pid,
+                j.config->process->args && j.config->process->args[0] ? j.config->process->args[0] : "?");
     r = 0;
     goto out;
 fail:
+    congo_debug("create `%s` failed: undoing what was made", o->id);
     create_job_undo(&j);
 out:
     if (j.sync_fd >= 0)
@@ -755,6 +780,7 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
     if (status != CONGO_STATUS_CREATED)
         return congo_error_set(err, EINVAL, "container `%s` is %s: only a created container can be started", id,
                                congo_status_name(status));
+    congo_debug("start `%s`: releasing its init, pid %d", id, (int) s->pid);
     /* Non-blocking: if the init died, a blocking open would wait forever. */
     fifo = openat(dfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0)
@@ -800,6 +826,7 @@ int congo_container_start(const char *root, const char *id, congo_error *err)
         end_failed_start(s);
         return r;
     }
+    congo_debug("start `%s`: the program runs", id);
     {
         _cleanup_config_ oci_config *config = NULL;
         congo_error herr = CONGO_ERROR_INIT;
@@ -836,6 +863,8 @@ int congo_container_kill(const char *root, const char *id, int sig, bool all, co
     r = load_locked(&s, &status, &dfd, root, id, err);
     if (r < 0)
         return r;
+    congo_debug("kill `%s` (%s): signal %d to %s", id, congo_status_name(status), sig,
+                all && s->cgroup_path ? "every process of its cgroup" : "its init");
     if (all && s->cgroup_path) {
         struct congo_cgroup *cg = NULL;
         if (status == CONGO_STATUS_STOPPED && !congo_pid_alive(s->pid, s->pid_start)) {
@@ -899,6 +928,7 @@ static void end_failed_start(struct congo_state *s)
     congo_error_clear(&ignored);
     if (s->pid > 0)
         wait_dead(s->pid, s->pid_start);
+    congo_debug("start `%s` failed: its init (pid %d) is gone, the container is stopped", s->id, (int) s->pid);
 }
 
 int congo_container_delete(const char *root, const char *id, bool force, congo_error *err)
@@ -931,6 +961,8 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
     r = congo_state_status(&status, s, dfd, err);
     if (r < 0)
         return r;
+    congo_debug("delete `%s`: it is %s (init pid %d)%s", id, congo_status_name(status), (int) s->pid,
+                force ? ", --force" : "");
     if (!force && (status == CONGO_STATUS_RUNNING || status == CONGO_STATUS_PAUSED))
         return congo_error_set(err, EBUSY, "container `%s` is %s: stop it first or use --force", id,
                                congo_status_name(status));
@@ -941,6 +973,7 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
      * otherwise (state can be wrong; --force must still clean up). */
     if (status != CONGO_STATUS_STOPPED ||
         (cg && force && (!s->own_pidns || !congo_cgroup_looks_empty(cg)))) {
+        congo_debug("delete `%s`: killing its processes", id);
         if (cg) {
             if (status == CONGO_STATUS_PAUSED)
                 congo_cgroup_freeze(cg, false, &herr);
@@ -974,10 +1007,12 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
         if (r < 0)
             return congo_error_wrap(err, r, "delete container `%s`", id);
         congo_cgroup_prune_default_parent(s->cgroup_path);
+        congo_debug("delete `%s`: cgroup `%s` removed", id, s->cgroup_path);
     }
     if (s->poststop_hooks && congo_state_load_config(&config, dfd, id, &herr) == 0 &&
         config->hooks.n_poststop > 0) {
         _cleanup_free_ char *json = congo_state_json(s, CONGO_STATUS_STOPPED);
+        congo_debug("delete `%s`: running %zu poststop hook(s)", id, config->hooks.n_poststop);
         congo_hooks_run_warn(config->hooks.poststop, config->hooks.n_poststop, "poststop", json);
     }
     congo_error_clear(&herr);
@@ -987,7 +1022,10 @@ int congo_container_delete(const char *root, const char *id, bool force, congo_e
         if (r < 0)
             return congo_error_wrap(err, r, "delete container `%s`: remove its bundle", id);
     }
-    return congo_state_dir_remove(root, id, err);
+    r = congo_state_dir_remove(root, id, err);
+    if (r >= 0)
+        congo_debug("delete `%s`: state `%s/%s` removed", id, root, id);
+    return r;
 }
 
 static int update_state(const char *root, const char *id, int exit_status, pid_t monitor, congo_error *err)

@@ -242,6 +242,45 @@ test_exec_errors_exit_255() {
     assert_rc 1
 }
 
+# --debug says what congo does, for every command: runc's `level=debug`
+# lines in text, {"level":"debug"} records in JSON.
+test_debug_prints_for_every_command() {
+    make_bundle
+    cfg '.process.args = ["sleep", "30"]'
+    local id c out
+    id=$(cid)
+    run_congo --debug run -d -b "$B" "$id"
+    assert_ok
+    assert_contains "$ERR" 'level=debug msg="'
+    assert_contains "$ERR" "cgroup \`"
+    assert_contains "$ERR" "container process started, host pid"
+    for c in "state $id" "list" "ps $id" "exec $id true" "exec -d $id true" "pause $id" "resume $id" "kill $id 0" \
+             "features" "events --stats $id"; do
+        run_congo --debug $c
+        assert_ok
+        assert_contains "$ERR" "level=debug" "--debug $c"
+    done
+    run_congo --debug exec "$id" true
+    assert_contains "$ERR" "exec: process "
+    run_congo --debug --log-format json delete --force "$id"
+    assert_ok
+    out=$(echo "$ERR" | jq -c 'select(.level == "debug") | .msg') || fail "not JSON lines: $ERR"
+    assert_contains "$out" "delete \`$id\`"
+    assert_contains "$out" "removed"
+    # Foreground run, to a JSON --log file.
+    make_bundle b2
+    cfg '.process.args = ["true"]'
+    run_congo --debug --log "$T/log.json" --log-format json run -b "$B" "$(cid 2)"
+    assert_ok
+    out=$(jq -c 'select(.level == "debug") | .msg' "$T/log.json") || fail "not JSON lines: $(cat "$T/log.json")"
+    assert_contains "$out" "the program runs"
+    assert_contains "$out" "exited with status 0"
+    # Without --debug, nothing of it.
+    run_congo run -b "$B" "$(cid 3)"
+    assert_ok
+    assert_eq "$ERR" ""
+}
+
 test_list_json_is_one_compact_array_in_runc_order() {
     make_bundle
     cfg '.process.args = ["sleep", "30"]'

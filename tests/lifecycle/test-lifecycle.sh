@@ -204,6 +204,8 @@ test_kill_all_reaches_every_process() {
     run_congo kill --all "$id" KILL
     assert_ok
     wait_for test ! -s /sys/fs/cgroup/pids$cg/cgroup.procs || fail "processes left: $(cat /sys/fs/cgroup/pids$cg/cgroup.procs)"
+    # A task leaves cgroup.procs a moment before it is a zombie.
+    wait_status "$id" stopped || fail "not stopped: $(state_status "$id")"
     run_congo delete "$id"
     assert_ok
     assert_no_cgroup

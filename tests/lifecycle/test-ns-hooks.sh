@@ -99,7 +99,7 @@ test_join_mount_namespace_by_path() {
 
 test_loopback_is_up_in_a_new_network_namespace() {
     make_bundle
-    cfg '.process.args = ["sh", "-c", "cat /sys/class/net/lo/flags; ip -o addr show lo; nc -l -p 4242 127.0.0.1 > /tmp/got & l=$!; for i in $(seq 100); do echo over-lo | nc 127.0.0.1 4242 2>/dev/null && break; usleep 50000; done; for i in $(seq 100); do kill -0 $l 2>/dev/null || break; usleep 20000; done; kill $l 2>/dev/null; cat /tmp/got"]
+    cfg '.process.args = ["sh", "-c", "cat /sys/class/net/lo/flags; ip -o addr show lo; nc -l -p 4242 127.0.0.1 > /tmp/got & l=$!; for i in $(seq 100); do echo over-lo | nc 127.0.0.1 4242 2>/dev/null && break; usleep 50000; done; for i in $(seq 500); do kill -0 $l 2>/dev/null || break; usleep 20000; done; kill $l 2>/dev/null; cat /tmp/got"]
         | .root.readonly = false'
     run_congo run -b "$B" "$(cid)"
     assert_ok

@@ -46,7 +46,7 @@ int command_parse(const struct command_opts *o, int argc, char **argv, command_o
 int command_require_args(const char *cmd, int have, int min, int max, const char *what, congo_error *err);
 
 /* The default state root for this user: /run/congo for root, else $XDG_RUNTIME_DIR/congo. */
-const char *congo_default_root(void);
+int congo_default_root(const char **out, congo_error *err);
 
 #define COMMANDS(X)                                                                         \
     X(create, "create a container from a bundle, ready to start")                            \

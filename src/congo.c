@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ static const char global_usage[] =
     "congo is an OCI runtime: it runs containers from OCI bundles (config.json + rootfs).\n"
     "\n"
     "Global options:\n"
-    "  --root DIR            state directory (default /run/congo)\n"
+    "  --root DIR            state directory (default /run/congo; non-root: $XDG_RUNTIME_DIR/congo)\n"
     "  --log FILE            also write errors and debug messages to FILE\n"
     "  --log-format FMT      text or json (json lines {\"level\",\"msg\",\"time\"})\n"
     "  --debug               debug messages\n"
@@ -137,15 +138,50 @@ static int open_log(struct congo_global *g, congo_error *err)
     return 0;
 }
 
-const char *congo_default_root(void)
+/* The state root of a user other than root (as runc): $XDG_RUNTIME_DIR/congo,
+ * else /run/user/UID/congo when that directory is the user's own with mode
+ * 0700, else /tmp/congo-UID, made 0700 and checked to be the user's own
+ * directory (not a symlink, nobody else's, no group or other access), since
+ * anyone may have created that name first. */
+int congo_default_root(const char **out, congo_error *err)
 {
     static char *root;
     const char *xdg;
-    if (geteuid() == 0)
-        return "/run/congo";
-    if (!root && (xdg = getenv("XDG_RUNTIME_DIR")) && *xdg)
+    uid_t uid = geteuid();
+    struct stat st;
+
+    if (uid == 0) {
+        *out = "/run/congo";
+        return 0;
+    }
+    if (root) {
+        *out = root;
+        return 0;
+    }
+    if ((xdg = getenv("XDG_RUNTIME_DIR")) && *xdg) {
         root = xasprintf("%s/congo", xdg);
-    return root ? root : "/run/congo";
+    } else {
+        char run_user[64];
+        snprintf(run_user, sizeof run_user, "/run/user/%u", (unsigned) uid);
+        if (lstat(run_user, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & 07777) == 0700) {
+            root = xasprintf("%s/congo", run_user);
+        } else {
+            _cleanup_free_ char *tmp = xasprintf("/tmp/congo-%u", (unsigned) uid);
+            if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+                return congo_error_errno(err, "state root: XDG_RUNTIME_DIR is not set and `%s` cannot be created", tmp);
+            if (lstat(tmp, &st) < 0)
+                return congo_error_errno(err, "state root `%s`", tmp);
+            if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0)
+                return congo_error_set(err, EPERM,
+                                       "state root `%s`: not a directory of uid %u with mode 0700 (it is %s of uid "
+                                       "%u, mode %04o); set XDG_RUNTIME_DIR or --root",
+                                       tmp, (unsigned) uid, S_ISLNK(st.st_mode) ? "a symlink" : S_ISDIR(st.st_mode) ? "a directory" : "a file",
+                                       (unsigned) st.st_uid, (unsigned) (st.st_mode & 07777));
+            root = steal_pointer(&tmp);
+        }
+    }
+    *out = root;
+    return 0;
 }
 
 int command_require_args(const char *cmd, int have, int min, int max, const char *what, congo_error *err)
@@ -236,8 +272,8 @@ int main(int argc, char **argv)
     }
     if (g.debug)
         congo_log_set_sink(log_sink, &g, CONGO_LOG_DEBUG);
-    if (!g.root || !*g.root)
-        g.root = congo_default_root();
+    if ((!g.root || !*g.root) && congo_default_root(&g.root, &err) < 0)
+        goto fail;
     if (optind >= argc) {
         print_usage();
         return 1;

@@ -2,17 +2,20 @@
  * defaults: a busybox-style `sh` on a terminal, the usual mounts, a minimal
  * capability set, masked and read-only /proc paths, a cgroup namespace on
  * pure cgroup v2 hosts only).  --rootless adds a user namespace mapping the
- * caller's uid/gid and drops what needs real root. */
+ * caller's uid/gid to root and its subordinate ranges (if any) to 1..N, and
+ * drops what needs real root. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "command.h"
 #include "libcongo/cgroup.h"
+#include "libcongo/namespaces.h"
 #include "libcongo/seccomp-profile.h"
 #include "libcongo/utils.h"
 
@@ -122,6 +125,30 @@ static const char rootless_sysfs[] =
 static const char root_resources[] =
     "    \"resources\": { \"devices\": [ { \"allow\": false, \"access\": \"rwm\" } ] },\n";
 
+/* --rootless: root in the container is the caller's own id; 1..N are its
+ * first subordinate range when it has one (/etc/subuid, /etc/subgid), so
+ * that files owned by other ids (1000, 65534) keep them inside, as podman
+ * does.  Without one, the single mapping that needs no helper. */
+static char *rootless_mapping(const char *file, uint32_t self)
+{
+    _cleanup_free_ char *text = NULL, *name = NULL;
+    _cleanup_free_ struct congo_subid_range *ranges = NULL;
+    size_t len, n = 0;
+    congo_error ignored = CONGO_ERROR_INIT;
+    struct passwd *pw = getpwuid(getuid());
+
+    if (pw)
+        name = xstrdup(pw->pw_name);
+    if (read_file_at(AT_FDCWD, file, 16 << 20, &text, &len, &ignored) < 0)
+        congo_error_clear(&ignored);
+    congo_ns_subid_ranges(&ranges, &n, text, name, (uint32_t) getuid());
+    if (n == 0)
+        return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 }", self);
+    return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 },\n"
+                     "      { \"containerID\": 1, \"hostID\": %u, \"size\": %u }",
+                     self, ranges[0].start, ranges[0].count);
+}
+
 int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
     static const struct command_opts opts = { spec_usage, "b:", spec_longopts, false };
@@ -136,10 +163,11 @@ int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
     r = command_require_args("spec", argc - first, 0, 0, "no arguments", err);
     if (r < 0)
         return r;
-    if (o.rootless)
-        mappings = xasprintf("    \"uidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n"
-                             "    \"gidMappings\": [ { \"containerID\": 0, \"hostID\": %u, \"size\": 1 } ],\n",
-                             (unsigned) getuid(), (unsigned) getgid());
+    if (o.rootless) {
+        _cleanup_free_ char *u = rootless_mapping("/etc/subuid", getuid());
+        _cleanup_free_ char *gm = rootless_mapping("/etc/subgid", getgid());
+        mappings = xasprintf("    \"uidMappings\": [ %s ],\n    \"gidMappings\": [ %s ],\n", u, gm);
+    }
     if (o.seccomp) {
         /* The capabilities of the template above: what they unlock stays allowed. */
         static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };

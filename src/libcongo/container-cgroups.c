@@ -26,7 +26,10 @@ static int load(int *dirfd, struct congo_state **state, enum congo_status *statu
         return r;
     r = congo_state_status(status, s, dfd, err);
     if (r == 0 && (!s->cgroup_path || !*s->cgroup_path))
-        r = congo_error_set(err, ENOENT, "container `%s` has no cgroup", id);
+        r = congo_error_set(err, 0,
+                            "container `%s` has no cgroup: it was created rootless without a cgroup the user can "
+                            "write (a delegated cgroup v2 subtree), and this command needs one",
+                            id);
     if (r == 0 && cg)
         r = congo_cgroup_open(cg, s->cgroup_path, err);
     if (r < 0) {

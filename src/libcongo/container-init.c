@@ -373,9 +373,17 @@ void congo_container_init(struct init_ctx *ctx)
      * only before its cgroup namespace and cgroup mounts (join_cgroup). */
     if (ctx->plan->create[OCI_NS_USER] || ctx->plan->child_joins) {
         r = wait_for(ctx, SYNC_GO, &err);
+        /* Rootless: born dumpable for the maps (container.c), no longer. */
+        if (ctx->rootless && ctx->plan->create[OCI_NS_USER])
+            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (r < 0)
             child_fail(ctx, &err);
         ctx->got_go = true;
+    }
+    if (ctx->plan->create[OCI_NS_USER]) {
+        char buf[8] = "";
+        _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+        ctx->setgroups_denied = fd >= 0 && read(fd, buf, sizeof buf - 1) > 0 && strncmp(buf, "deny", 4) == 0;
     }
     /* The bind and idmapped mounts the parent made for us (we could not:
      * idmapping takes CAP_SYS_ADMIN over the source's filesystem, and our
@@ -525,7 +533,7 @@ void congo_container_init(struct init_ctx *ctx)
     bool early = ctx->seccomp && !notify && congo_seccomp_load_early(c->process);
     if (early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)
         child_fail_late(fifo, &err, 1);
-    r = congo_process_set_identity(c->process, true, &err);
+    r = congo_process_set_identity(c->process, !ctx->setgroups_denied, &err);
     if (r < 0)
         child_fail_late(fifo, &err, 1);
     if (ctx->seccomp && !notify && !early && congo_seccomp_load(ctx->seccomp, NULL, &err) < 0)

@@ -62,6 +62,8 @@ struct init_ctx {
     bool late_cgroup;         /* the v1 dirs come with SYNC_CGROUP_FDS (made after the clone) */
     size_t n_cgroup_dirs;
     int *mount_fds;           /* bind/idmapped mounts made by the parent (new user namespace), or NULL */
+    bool rootless;            /* congo runs as a user other than root (its maps written by that user) */
+    bool setgroups_denied;    /* /proc/self/setgroups says "deny" (an unprivileged gid_map) */
 };
 
 /* The child's whole life: never returns. */

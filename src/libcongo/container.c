@@ -165,7 +165,7 @@ static int drive_child(struct create_job *j, congo_error *err)
         r = place_in_scope(j, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
-    } else if (!j->self_cgroup && congo_cgroup_clone_fd(j->cgroup) < 0) {
+    } else if (!j->self_cgroup && j->cgroup && congo_cgroup_clone_fd(j->cgroup) < 0) {
         r = congo_cgroup_enter(j->cgroup, j->pid, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
@@ -330,6 +330,55 @@ static int resolve_paths(struct create_job *j, char **bundle, char **rootfs, con
     if (stat(*rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
         return congo_error_set(err, ENOTDIR, "root.path `%s`: not a directory", *rootfs);
     return 0;
+}
+
+/* The first resource limit the config sets (devices rules aside), or NULL. */
+static const char *first_limit(const oci_resources *res)
+{
+    if (!res)
+        return NULL;
+    if (res->memory)
+        return "memory";
+    if (res->cpu)
+        return "cpu";
+    if (res->has_pids)
+        return "pids";
+    if (res->block_io)
+        return "blockIO";
+    if (res->n_hugepage_limits)
+        return "hugepageLimits";
+    if (res->network_class_id.set || res->n_network_priorities)
+        return "network";
+    if (res->rdma_names.n)
+        return "rdma";
+    if (res->unified.n)
+        return "unified";
+    return NULL;
+}
+
+/* Rootless, as runc: a user without a writable (delegated) cgroup runs its
+ * container without one, unless the config sets limits, which would then
+ * silently not apply.  Device rules are not limits here: a user namespace
+ * cannot make device nodes, and runc ignores them rootless too.  True when
+ * the container goes on without a cgroup (err cleared). */
+static bool rootless_without_cgroup(struct create_job *j, int r, congo_error *err)
+{
+    const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
+    const char *limit = first_limit(l->resources);
+    if (geteuid() == 0 || (r != -EACCES && r != -EPERM && r != -EROFS))
+        return false;
+    if (limit) {
+        congo_error_wrap(err, r,
+                         "linux.resources.%s: rootless, limits need a cgroup the user can write (a delegated cgroup v2 "
+                         "subtree); none is",
+                         limit);
+        return false;
+    }
+    congo_debug("rootless: no writable cgroup (%s): the container runs without one", err->msg ? err->msg : "");
+    congo_error_clear(err);
+    free(j->state->cgroup_path);
+    j->state->cgroup_path = NULL;
+    return true;
 }
 
 static int check_options(struct create_job *j, congo_error *err)
@@ -509,6 +558,11 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         _cleanup_free_ char *ns = describe_namespaces(&j.plan);
         congo_debug("create `%s`: rootfs `%s`; namespaces %s", o->id, rootfs, ns);
     }
+    if (j.plan.create[OCI_NS_USER]) {
+        r = congo_ns_check_id_maps(l, err);
+        if (r < 0)
+            goto out;
+    }
     if (l->seccomp) {
         r = congo_seccomp_compile(&j.seccomp, l->seccomp, err);
         if (r < 0)
@@ -584,6 +638,8 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
             r = finish_cgroup(&j, false, err);
     } else {
         r = congo_cgroup_create(&j.cgroup, j.state->cgroup_path, l->resources, err);
+        if (r < 0 && rootless_without_cgroup(&j, r, err))
+            r = 0;
     }
     if (r < 0)
         goto fail;
@@ -613,11 +669,18 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         .no_pivot = o->no_pivot,
         .no_new_keyring = o->no_new_keyring,
         .parent_hooks = j.config->hooks.n_prestart > 0 || j.config->hooks.n_create_runtime > 0,
+        .rootless = geteuid() != 0,
     };
     /* Nothing in the container may open this process's /proc/PID/exe (the
      * host's congo binary, runc CVE-2019-5736): the child inherits a
      * non-dumpable mm until it execs the user's program. */
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    /* Rootless, the child is born dumpable all the same until its maps are
+     * written: the user (or its setuid newuidmap, which checks the user
+     * owns /proc/PID) writes them, and a non-dumpable process's /proc files
+     * are root's (runc does the same).  It turns non-dumpable once mapped,
+     * before anything of the container runs. */
+    if (!ctx.rootless || !j.plan.create[OCI_NS_USER])
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     r = congo_ns_parent_prepare(&j.plan, l, saved_ns, err);
     if (r < 0) {
         congo_ns_parent_restore(saved_ns, err);
@@ -647,6 +710,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         congo_ns_parent_restore(saved_ns, NULL);
         goto fail;
     }
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     r = congo_ns_parent_restore(saved_ns, err);
     if (r < 0)
         goto fail;
@@ -878,6 +942,14 @@ int congo_container_kill(const char *root, const char *id, int sig, bool all, co
         congo_cgroup_free(cg);
         return r;
     }
+    /* Without a cgroup (rootless, as runc): --all signals the init, which
+     * is all there is to reach for SIGKILL in a pid namespace of its own
+     * (its end kills the rest); without one, the processes cannot be found. */
+    if (all && !s->cgroup_path && !s->own_pidns)
+        return congo_error_set(err, 0,
+                               "kill --all: container `%s` has no cgroup (created rootless without a writable "
+                               "cgroup) nor a pid namespace of its own: its processes cannot be found",
+                               id);
     if (status == CONGO_STATUS_STOPPED || status == CONGO_STATUS_CREATING)
         return congo_error_set(err, ESRCH, "container not running: `%s` is %s", id, congo_status_name(status));
     r = signal_init(s, sig, err);

@@ -1,0 +1,255 @@
+#!/bin/bash
+# Rootless congo (issue 12): everything runs as a throw-away user made for
+# this file (useradd, its own /etc/subuid and /etc/subgid lines), removed
+# with its lines afterwards even on failure.  Its state root is
+# $T/run/congo ($XDG_RUNTIME_DIR) unless a test says otherwise.
+. "$(dirname "$0")/../lib.sh"
+
+RL_USER=congo-rl-$$
+RL_COUNT=65536
+
+rl_remove_user() {
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid 2>/dev/null
+    userdel "$RL_USER" >/dev/null 2>&1
+    rm -rf "/tmp/congo-$RL_UID" 2>/dev/null
+    return 0
+}
+
+rl_add_user() {
+    command -v newuidmap >/dev/null || { echo "newuidmap missing: apt-get install uidmap"; exit 1; }
+    useradd -M -s /bin/sh "$RL_USER" || { echo "useradd failed"; exit 1; }
+    trap rl_remove_user EXIT
+    RL_UID=$(id -u "$RL_USER"); RL_GID=$(id -g "$RL_USER")
+    # useradd may have given it a range already: ours is past every other one.
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+    local top
+    top=$(cat /etc/subuid /etc/subgid 2>/dev/null | awk -F: '$2+$3 > m { m = $2+$3 } END { print m+0 }')
+    RL_SUB=$(( (top > 400000 ? top : 400000) + 65536 ))
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subuid
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subgid
+    export RL_USER RL_UID RL_GID RL_SUB
+}
+
+# rl CMD...: CMD as the user, with $T/run as XDG_RUNTIME_DIR.
+rl() {
+    local xdg=XDG_RUNTIME_DIR=$T/run
+    [ -z "${RL_NO_XDG:-}" ] || xdg=NO_XDG=1
+    runuser -u "$RL_USER" -- env -i PATH="${RL_PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="$T" "$xdg" "$@"
+}
+# run_rl ARGS...: congo as the user ($OUT, $ERR, $RC as run_congo).
+run_rl() {
+    RC=0
+    rl "$CONGO" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+}
+rl_state_root() { echo "$T/run/congo"; }
+assert_rl_no_state() { [ -z "$(ls -A "$(rl_state_root)" 2>/dev/null)" ] || fail "state left: $(ls -A "$(rl_state_root)")"; }
+# No process of the user left (the container's are all the user's or its subordinate ids').
+assert_rl_no_processes() {
+    local left
+    left=$(ps -eo pid=,uid= | awk -v u="$RL_UID" -v lo="$RL_SUB" -v hi=$((RL_SUB + RL_COUNT)) \
+        '$2 == u || ($2 >= lo && $2 < hi) { print $1 }')
+    [ -z "$left" ] || fail "processes left: $left"
+}
+
+# The test's cleanup: the user's containers, then lib.sh's.
+rl_cleanup() {
+    local id
+    for id in $(ls -A "$T/run/congo" 2>/dev/null); do
+        rl "$CONGO" delete --force "$id" >/dev/null 2>&1 || true
+    done
+    cleanup_test
+}
+
+# rl_bundle [SPEC-ARGS]: a bundle in $T/b ($B) of the user's, from
+# `congo spec --rootless` run as the user; $T is traversable by it.
+rl_bundle() {
+    trap rl_cleanup EXIT
+    chmod 755 "$T"
+    mkdir -p "$T/run"; chmod 700 "$T/run"; chown "$RL_USER:" "$T/run"
+    B=$T/b
+    mkdir -p "$B"
+    cp -a "$(rootfs_template)" "$B/rootfs"
+    chown -R "$RL_USER:" "$B"
+    (cd "$B" && rl "$CONGO" spec --rootless) || fail "congo spec --rootless failed"
+    cfg '.process.terminal = false'
+    chown "$RL_USER:" "$B/config.json"
+}
+rl_cfg() { cfg "$1"; chown "$RL_USER:" "$B/config.json"; }
+
+test_spec_rootless_maps_subordinate_ranges() {
+    rl_bundle
+    assert_eq "$(jq -c .linux.uidMappings "$B/config.json")" \
+        "[{\"containerID\":0,\"hostID\":$RL_UID,\"size\":1},{\"containerID\":1,\"hostID\":$RL_SUB,\"size\":$RL_COUNT}]"
+    assert_eq "$(jq -c .linux.gidMappings "$B/config.json")" \
+        "[{\"containerID\":0,\"hostID\":$RL_GID,\"size\":1},{\"containerID\":1,\"hostID\":$RL_SUB,\"size\":$RL_COUNT}]"
+}
+
+test_run_with_own_ids_only() {
+    rl_bundle
+    rl_cfg ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}]
+        | .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $RL_GID, \"size\": 1}]
+        | .process.args = [\"sh\", \"-c\", \"id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; ls /dev/pts/ptmx\"]"
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_eq "$(echo "$OUT" | tr -s ' ' | sed 's/^ //')" "0
+0
+0 $RL_UID 1
+0 $RL_GID 1
+deny
+/dev/pts/ptmx"
+    assert_rl_no_state
+    assert_no_mounts
+}
+
+test_run_detached_host_view_kill_delete() {
+    rl_bundle
+    rl_cfg '.process.args = ["sleep", "300"]'
+    run_rl run -d -b "$B" --pid-file "$B/pid" r1
+    assert_ok
+    local pid; pid=$(cat "$B/pid")
+    # From the host: the init is the user's uid, in a user namespace of its own.
+    assert_eq "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" "$RL_UID"
+    assert_ne "$(readlink "/proc/$pid/ns/user")" "$(readlink /proc/self/ns/user)"
+    assert_eq "$(tr -s ' ' < "/proc/$pid/uid_map" | sed 's/^ //' | tr '\n' '|')" "0 $RL_UID 1|1 $RL_SUB $RL_COUNT|"
+    # A state root of the user's under XDG_RUNTIME_DIR.
+    assert_eq "$(stat -c %U "$T/run/congo/r1")" "$RL_USER"
+    run_rl state r1
+    assert_ok
+    assert_eq "$(echo "$OUT" | jq -r .status)" running
+    run_rl kill r1 KILL
+    assert_ok
+    wait_for sh -c "! kill -0 $pid 2>/dev/null" || fail "the init did not die"
+    run_rl delete r1
+    assert_ok
+    assert_rl_no_state
+    assert_rl_no_processes
+    assert_no_mounts
+}
+
+test_subordinate_ids_show_inside() {
+    rl_bundle
+    # As root: files of container uids 1000 and 65534 are host ids SUB+999, SUB+65533.
+    chown $((RL_SUB + 999)):$((RL_SUB + 999)) "$B/rootfs/home"
+    touch "$B/rootfs/tmp/nobody"
+    chown $((RL_SUB + 65533)):$((RL_SUB + 65533)) "$B/rootfs/tmp/nobody"
+    rl_cfg '.process.args = ["sh", "-c", "stat -c %u:%g /home /tmp/nobody"]'
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_eq "$OUT" "1000:1000
+65534:65534"
+    # A process of uid 1000 with a supplementary group (newgidmap leaves setgroups allowed).
+    rl_cfg '.root.readonly = false | .process.user = {"uid": 1000, "gid": 1000, "additionalGids": [2000]} | .process.args = ["sh", "-c", "id -u; id -G; touch /home/f"]'
+    run_rl run -b "$B" r2
+    assert_ok
+    assert_eq "$OUT" "1000
+1000 2000"
+    assert_eq "$(stat -c %u:%g "$B/rootfs/home/f")" "$((RL_SUB + 999)):$((RL_SUB + 999))"
+}
+
+test_readonly_and_masked_paths() {
+    rl_bundle
+    rl_cfg '.process.args = ["sh", "-c", "echo x > /proc/sys/kernel/domainname && echo wrote; echo x > /sys/kernel/x 2>/dev/null && echo wrote-sys; cat /proc/kcore | wc -c; grep -c . /proc/self/mountinfo >/dev/null && echo ok"]'
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_not_contains "$OUT" wrote
+    assert_contains "$OUT" "0
+ok"
+    # /root of the rootfs is read-only when root.readonly.
+    rl_cfg '.root.readonly = true | .process.args = ["sh", "-c", "touch /etc/x && echo wrote; touch /dev/shm/y && echo shm"]'
+    run_rl run -b "$B" r2
+    assert_ok
+    assert_eq "$OUT" "shm"
+    assert_contains "$ERR" "Read-only file system"
+}
+
+test_no_cgroup_commands_say_why() {
+    rl_bundle
+    rl_cfg '.process.args = ["sleep", "300"]'
+    run_rl run -d -b "$B" --pid-file "$B/pid" r1
+    assert_ok
+    local cmd
+    for cmd in "ps r1" "pause r1" "resume r1" "update --memory 100000000 r1" "events --stats r1"; do
+        run_rl $cmd
+        assert_failed
+        assert_contains "$ERR" "container \`r1\` has no cgroup: it was created rootless" "$cmd"
+        assert_not_contains "$ERR" "Permission denied" "$cmd"
+    done
+    # kill --all: its own pid namespace, so signalling the init ends everything (as runc).
+    run_rl kill --all r1 KILL
+    assert_ok
+    wait_status r1 stopped || true
+    run_rl delete r1
+    assert_ok
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_limits_without_cgroup_are_an_error() {
+    rl_bundle
+    rl_cfg '.linux.resources = {"memory": {"limit": 100000000}} | .process.args = ["true"]'
+    run_rl run -b "$B" r1
+    assert_failed
+    assert_contains "$ERR" "linux.resources.memory: rootless, limits need a cgroup the user can write"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_mapping_outside_subordinate_ranges() {
+    rl_bundle
+    rl_cfg ".linux.uidMappings[1].hostID = $((RL_SUB + 1000))"
+    run_rl run -b "$B" r1
+    assert_failed
+    assert_contains "$ERR" "linux.uidMappings[1]: host IDs $((RL_SUB + 1000))-$((RL_SUB + 1000 + RL_COUNT - 1)) are outside"
+    assert_contains "$ERR" "/etc/subuid gives user \`$RL_USER\`: $RL_SUB-$((RL_SUB + RL_COUNT - 1))"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_missing_subordinate_entries() {
+    rl_bundle
+    sed -i "/^$RL_USER:/d" /etc/subgid
+    RC=0
+    rl "$CONGO" run -b "$B" r1 >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    ERR=$(cat "$T/.err")
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subgid
+    assert_failed
+    assert_contains "$ERR" "linux.gidMappings[1]: host IDs $RL_SUB-$((RL_SUB + RL_COUNT - 1)) are not the caller's own gid $RL_GID, and user \`$RL_USER\` (uid $RL_UID) has no subordinate range in /etc/subgid"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_newuidmap_not_on_path() {
+    rl_bundle
+    mkdir -p "$T/bin"; ln -s /bin/sh "$T/bin/sh"; chmod 755 "$T/bin"
+    RL_PATH=$T/bin run_rl run -b "$B" r1
+    assert_failed
+    assert_contains "$ERR" "linux.uidMappings: mapping more than the caller's own uid as a user other than root needs \`newuidmap\` (Debian package uidmap), not found on PATH \`$T/bin\`"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_state_root_without_xdg_runtime_dir() {
+    rl_bundle
+    rl_cfg '.process.args = ["true"]'
+    [ ! -e "/run/user/$RL_UID" ] || skip "/run/user/$RL_UID exists"
+    rm -rf "/tmp/congo-$RL_UID"
+    RL_NO_XDG=1 run_rl run -b "$B" r1
+    assert_ok
+    assert_eq "$(stat -c '%U %a %F' "/tmp/congo-$RL_UID")" "$RL_USER 700 directory"
+    # Someone else's directory (or a symlink) at that name is refused.
+    rm -rf "/tmp/congo-$RL_UID"
+    ln -s "$T" "/tmp/congo-$RL_UID"
+    RL_NO_XDG=1 run_rl run -b "$B" r2
+    rm -f "/tmp/congo-$RL_UID"
+    assert_failed
+    assert_contains "$ERR" "state root \`/tmp/congo-$RL_UID\`: not a directory of uid $RL_UID with mode 0700 (it is a symlink"
+    mkdir -m 0777 "/tmp/congo-$RL_UID"; chown "$RL_USER:" "/tmp/congo-$RL_UID"
+    RL_NO_XDG=1 run_rl list
+    rm -rf "/tmp/congo-$RL_UID"
+    assert_failed
+    assert_contains "$ERR" "mode 0777"
+}
+
+rl_add_user
+run_tests "$@"

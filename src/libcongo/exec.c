@@ -643,6 +643,60 @@ static int open_cgroup(struct exec_job *j, congo_error *err)
     return r < 0 ? r : 0;
 }
 
+/* Rootless (as runc's nsexec): joining the pid and time namespaces takes
+ * CAP_SYS_ADMIN, which a user has only inside the container's user
+ * namespace, and a process that joined it cannot come back.  So a helper
+ * process joins the user namespace and those two, then clones the exec
+ * child as congo's own child (CLONE_PARENT) and reports its pid. */
+static pid_t spawn_in_userns(struct exec_job *j, struct exec_child *child, congo_error *err)
+{
+    int p[2], status, e = 0;
+    pid_t mid, pid = -1;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return congo_error_errno(err, "pipe");
+    mid = fork();
+    if (mid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return congo_error_errno(err, "fork");
+    }
+    if (mid == 0) {
+        int flags = CLONE_NEWUSER | (j->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME));
+        pid_t r = -1;
+        close(p[0]);
+        if (setns(j->pidfd, flags) < 0) {
+            r = -errno;
+        } else {
+            child->ns_flags &= ~CLONE_NEWUSER; /* in it already: setns would fail */
+            int cgfd = j->cgroup ? congo_cgroup_exec_clone_fd(j->cgroup) : -1;
+            r = congo_clone_into(CLONE_PARENT, cgfd);
+            if (r < 0 && cgfd >= 0 && errno != ENOMEM && errno != EAGAIN) {
+                r = congo_clone_into(CLONE_PARENT, -1);
+                cgfd = -1;
+            }
+            child->cgroup_v2_done = cgfd >= 0;
+            if (r == 0)
+                exec_child(child);
+            if (r < 0)
+                r = -errno;
+        }
+        _exit(write(p[1], &r, sizeof r) == sizeof r ? 0 : 1);
+    }
+    close(p[1]);
+    if (read_all(p[0], &pid, sizeof pid) != (ssize_t) sizeof pid)
+        pid = -EPIPE;
+    close(p[0]);
+    while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (pid >= 0)
+        return pid;
+    e = (int) -pid;
+    if (e == ESRCH)
+        return congo_error_set(err, 0, "container not running: `%s` (its init is gone)", j->o->id);
+    return congo_error_set(err, e, "join the container's user namespace and clone the exec process");
+}
+
 /* Enter the container's pid and time namespaces for our children (the
  * child is born in them; setns cannot move a process into a pid namespace),
  * clone, and come back. */
@@ -651,6 +705,9 @@ static pid_t spawn(struct exec_job *j, struct exec_child *child, congo_error *er
     int parent_flags = j->ns_flags & (CLONE_NEWPID | CLONE_NEWTIME);
     _cleanup_close_ int own_pid = -1, own_time = -1;
     pid_t pid;
+
+    if (geteuid() != 0 && (j->ns_flags & CLONE_NEWUSER))
+        return spawn_in_userns(j, child, err);
 
     if (parent_flags & CLONE_NEWPID) {
         own_pid = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);

@@ -437,6 +437,11 @@ pid_t congo_clone_into(int ns_flags, int cgroup_fd)
     struct clone_args args = { .flags = (uint64_t) ns_flags, .exit_signal = SIGCHLD };
     pid_t pid;
 
+    /* CLONE_PARENT: the child's exit signal is the caller's own (clone3
+     * rejects any other). */
+    if (ns_flags & CLONE_PARENT)
+        args.exit_signal = 0;
+
     if (cgroup_fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t) cgroup_fd;

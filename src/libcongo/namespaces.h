@@ -54,7 +54,7 @@ struct congo_subid_range { uint32_t start, count; };
 int congo_ns_subid_ranges(struct congo_subid_range **out, size_t *n, const char *text, const char *name,
                           uint32_t id);
 
-/* fork into new namespaces (CLONE_NEW* flags) and, with cgroup_fd >= 0, into
+/* fork into new namespaces (CLONE_NEW* flags; CLONE_PARENT too) and, with cgroup_fd >= 0, into
  * that cgroup2 directory (clone3's CLONE_INTO_CGROUP).  Falls back to clone
  * on kernels without clone3 when no cgroup is asked.  Returns like fork(). */
 pid_t congo_clone_into(int ns_flags, int cgroup_fd);

@@ -127,6 +127,38 @@ test_run_detached_host_view_kill_delete() {
     assert_no_mounts
 }
 
+test_exec_joins_the_user_namespace() {
+    rl_bundle
+    rl_cfg '.process.args = ["sleep", "300"]'
+    run_rl run -d -b "$B" --pid-file "$B/pid" r1
+    assert_ok
+    local pid; pid=$(cat "$B/pid")
+    run_rl exec r1 sh -c 'id -u; cat /proc/self/uid_map; [ "$(readlink /proc/self/ns/user)" = "$(readlink /proc/1/ns/user)" ] && echo same'
+    assert_ok
+    assert_eq "$(echo "$OUT" | tr -s ' ' | sed 's/^ //')" "0
+0 $RL_UID 1
+1 $RL_SUB $RL_COUNT
+same"
+    run_rl exec --user 1000:1000 r1 id -u
+    assert_ok
+    assert_eq "$OUT" 1000
+    run_rl exec r1 sh -c 'exit 7'
+    assert_rc 7
+    # A detached exec: in the container's pid namespace, gone with it.
+    run_rl exec -d r1 sleep 301
+    assert_ok
+    local spid
+    spid=$(pgrep -f -u $RL_UID '^sleep 301$' || true)
+    [ -n "$spid" ] || fail "no exec'd process"
+    assert_eq "$(readlink "/proc/$spid/ns/pid")" "$(readlink "/proc/$pid/ns/pid")"
+    run_rl delete --force r1
+    assert_ok
+    assert_rl_no_state
+    wait_for sh -c "! kill -0 $spid 2>/dev/null" || fail "exec'd process left"
+    assert_rl_no_processes
+    assert_no_mounts
+}
+
 test_subordinate_ids_show_inside() {
     rl_bundle
     # As root: files of container uids 1000 and 65534 are host ids SUB+999, SUB+65533.

@@ -212,6 +212,22 @@ static int fs_has_option(char *const *opts, const char *key)
 }
 
 
+/* Whether the config's gidMappings map container gid `v` (a number). */
+static bool gid_mapped(const oci_config *c, const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long g = strtoul(v, &end, 10);
+    if (errno || end == v || *end || !c->linux_)
+        return true; /* not ours to judge: the kernel says */
+    for (size_t i = 0; i < c->linux_->n_gid_mappings; i++) {
+        const oci_id_mapping *m = &c->linux_->gid_mappings[i];
+        if (g >= m->container_id && g - m->container_id < m->size)
+            return true;
+    }
+    return false;
+}
+
 /* A fresh filesystem: tmpfs, devpts, mqueue, proc, sysfs, cgroup2, overlay...
  * proc and sysfs (special) only on a directory reached without symlinks. */
 static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_error *err)
@@ -263,7 +279,15 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
                 return congo_error_errno(err, "stat the destination");
             mode_opt = xasprintf("mode=%04o", (unsigned) (st.st_mode & 07777));
         }
-        if (mode_opt || context_opt) {
+        /* devpts in a new user namespace: a gid=N the namespace does not
+         * map is left out (as crun; runc's rootless spec drops gid=5): the
+         * ptys then belong to the mounter's group. */
+        ssize_t drop = -1;
+        if (mt->ctx->new_userns && strcmp(fstype, "devpts") == 0)
+            for (size_t i = 0; i < n && drop < 0; i++)
+                if (strncmp(o->fs_options[i], "gid=", 4) == 0 && !gid_mapped(mt->ctx->config, o->fs_options[i] + 4))
+                    drop = (ssize_t) i;
+        if (mode_opt || context_opt || drop >= 0) {
             opts = xnew0(char *, n + 3);
             index = xnew0(size_t, n + 2);
             if (mode_opt) {
@@ -275,6 +299,8 @@ static int mount_fresh(struct mnt *mt, const char *fstype, bool special, congo_e
                 index[k++] = SIZE_MAX;
             }
             for (size_t i = 0; i < n; i++) {
+                if ((ssize_t) i == drop)
+                    continue;
                 opts[k] = o->fs_options[i];
                 index[k++] = o->fs_option_index[i];
             }

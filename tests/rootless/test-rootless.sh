@@ -159,6 +159,47 @@ same"
     assert_no_mounts
 }
 
+test_devpts_gid_option_only_when_mapped() {
+    rl_bundle
+    rl_cfg '.mounts |= map(if .destination == "/dev/pts" then .options += ["gid=5"] else . end)
+        | .process.args = ["sh", "-c", "grep \" /dev/pts \" /proc/self/mountinfo"]'
+    # gid 5 mapped (subordinate range): the option stays (the kernel shows the host gid).
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_contains "$OUT" "gid=$((RL_SUB + 4)),"
+    # Only the caller's gid mapped: gid=5 cannot be, and is left out.
+    rl_cfg ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}]
+        | .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $RL_GID, \"size\": 1}]"
+    run_rl run -b "$B" r2
+    assert_ok
+    assert_contains "$OUT" " - devpts "
+    assert_not_contains "$OUT" "gid="
+}
+
+test_hooks_seccomp_and_capabilities() {
+    rl_bundle
+    rm "$B/config.json"
+    (cd "$B" && rl "$CONGO" spec --rootless --seccomp) || fail "congo spec --rootless --seccomp failed"
+    chmod 777 "$B"
+    rl_cfg ".process.terminal = false
+        | .process.args = [\"sh\", \"-c\", \"grep -E '^(Seccomp|CapEff):' /proc/self/status; hostname x 2>/dev/null || echo denied\"]
+        | .hooks = {\"prestart\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"id -u > $B/prestart\"]}],
+                    \"createContainer\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"id -u > $B/cc\"]}],
+                    \"poststop\": [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo done > $B/poststop\"]}]}"
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_contains "$OUT" "Seccomp:	2"
+    # The template's capabilities only (AUDIT_WRITE, KILL, NET_BIND_SERVICE), inside the user namespace.
+    assert_contains "$OUT" "CapEff:	0000000020000420"
+    assert_contains "$OUT" denied
+    # prestart: the user on the host; createContainer: root in the container (the user's uid on the host).
+    assert_eq "$(cat "$B/prestart")" "$RL_UID"
+    assert_eq "$(cat "$B/cc")" 0
+    assert_eq "$(stat -c %u "$B/cc")" "$RL_UID"
+    assert_eq "$(cat "$B/poststop")" done
+    assert_rl_no_state
+}
+
 test_subordinate_ids_show_inside() {
     rl_bundle
     # As root: files of container uids 1000 and 65534 are host ids SUB+999, SUB+65533.

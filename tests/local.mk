@@ -140,3 +140,11 @@ tests_unit_test_network_SOURCES = tests/unit/test-network.c src/network/cni.c sr
 tests_unit_test_network_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_network_LDADD = $(UNIT_LDADD)
 endif
+
+# rootless: the /etc/subuid parser
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-subid
+tests_unit_test_subid_SOURCES = tests/unit/test-subid.c
+tests_unit_test_subid_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_subid_LDADD = $(UNIT_LDADD)
+endif

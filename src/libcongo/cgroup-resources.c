@@ -954,8 +954,10 @@ static int apply(struct congo_cgroup *cg, const oci_resources *res, bool devices
 int congo_cgroup_apply(struct congo_cgroup *cg, const oci_resources *res, bool creating, congo_error *err)
 {
     /* Device rules are always applied at creation (default deny plus the
-     * standard devices), with or without linux.resources. */
-    return apply(cg, res, true, !creating, err);
+     * standard devices), with or without linux.resources; except rootless
+     * (a delegated cgroup), as runc: a user may not load the cgroup2 device
+     * program, and its user namespace cannot make device nodes anyway. */
+    return apply(cg, res, geteuid() == 0, !creating, err);
 }
 
 int congo_cgroup_update(struct congo_cgroup *cg, const oci_resources *res, congo_error *err)

@@ -408,6 +408,12 @@ static int v2_enable_at(int dirfd, const char *where, const char *only, congo_er
             return 0;
     }
     _cleanup_close_ int fd = openat(dirfd, "cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && !only && (errno == EACCES || errno == EPERM)) {
+        /* Rootless: an ancestor above the subtree delegated to the user
+         * keeps the controllers its owner enabled. */
+        congo_debug("cannot enable controllers in `%s`: %s", where, strerror(errno));
+        return 0;
+    }
     if (fd < 0)
         return congo_error_errno(err, "open `%s/cgroup.subtree_control`", where);
     if (write(fd, want, strlen(want)) == (ssize_t) strlen(want))

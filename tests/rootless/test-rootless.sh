@@ -258,6 +258,51 @@ test_no_cgroup_commands_say_why() {
     assert_rl_no_processes
 }
 
+# A cgroup v2 subtree delegated to the user (chowned, as systemd's Delegate=)
+# is used: in a private mount namespace where cgroup2 alone is mounted at
+# /sys/fs/cgroup (this host is hybrid), with congo's caller inside the subtree
+# (the kernel lets a user move processes only between cgroups of its own).
+test_delegated_cgroup_v2_subtree_is_used() {
+    rl_bundle
+    local sub=$CONGO_TEST_CGROUP/deleg
+    rl_cfg ".linux.cgroupsPath = \"/$sub/c1\" | .process.args = [\"sleep\", \"300\"]"
+    cat > "$T/deleg.sh" <<SCRIPT
+set -u
+for d in /sys/fs/cgroup/*; do mountpoint -q "\$d" && umount -l "\$d"; done
+umount -l /sys/fs/cgroup 2>/dev/null
+mount -t cgroup2 none /sys/fs/cgroup || exit 1
+back=\$(sed -n 's/^0:://p' /proc/self/cgroup)
+mkdir -p /sys/fs/cgroup/$sub/shell
+chown -R $RL_USER: /sys/fs/cgroup/$sub
+echo \$\$ > /sys/fs/cgroup/$sub/shell/cgroup.procs
+c() { runuser -u $RL_USER -- env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$T/run $CONGO "\$@"; }
+c run -d -b $B --pid-file $B/pid r1 && echo run-ok
+echo "procs=\$(cat /sys/fs/cgroup/$sub/c1/cgroup.procs)"
+echo "pid=\$(cat $B/pid)"
+c ps r1 >/dev/null && echo ps-ok
+c pause r1 && echo "frozen=\$(cat /sys/fs/cgroup/$sub/c1/cgroup.freeze)"
+c resume r1 && echo "thawed=\$(cat /sys/fs/cgroup/$sub/c1/cgroup.freeze)"
+c exec r1 cat /proc/self/cgroup | grep '^0::'
+c delete --force r1 && echo delete-ok
+[ -d /sys/fs/cgroup/$sub/c1 ] && echo cgroup-left
+echo \$\$ > "/sys/fs/cgroup\$back/cgroup.procs"
+rmdir /sys/fs/cgroup/$sub/shell
+SCRIPT
+    run_cmd unshare -m --propagation private bash "$T/deleg.sh"
+    local pid; pid=$(cat "$B/pid")
+    assert_contains "$OUT" "run-ok
+procs=$pid
+pid=$pid
+ps-ok
+frozen=1
+thawed=0
+0::/$sub/c1
+delete-ok"
+    assert_not_contains "$OUT" cgroup-left
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
 test_limits_without_cgroup_are_an_error() {
     rl_bundle
     rl_cfg '.linux.resources = {"memory": {"limit": 100000000}} | .process.args = ["true"]'

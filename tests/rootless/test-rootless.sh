@@ -303,6 +303,57 @@ delete-ok"
     assert_rl_no_processes
 }
 
+test_terminal_and_exec_tty() {
+    rl_bundle
+    local recvtty=$TOP_BUILDDIR/tests/helpers/recvtty rp
+    rl_cfg '.process.terminal = true | .process.args = ["sh", "-c", "tty; stat -c %u:%g $(tty); [ -t 0 ] && echo stdin-tty; sleep 300"]'
+    rl "$recvtty" "$B/tty.sock" > "$T/tty.out" 2>&1 &
+    rp=$!
+    wait_for test -S "$B/tty.sock" || fail "recvtty did not listen"
+    run_rl create -b "$B" --console-socket "$B/tty.sock" r1
+    assert_ok
+    run_rl start r1
+    assert_ok
+    wait_for grep -q stdin-tty "$T/tty.out" || fail "no terminal output: $(cat "$T/tty.out")"
+    # The container's own devpts: the pty belongs to its root (the user on the host).
+    assert_contains "$(tr -d '\r' < "$T/tty.out")" "/dev/pts/0
+0:0
+stdin-tty"
+    rl "$recvtty" "$B/tty2.sock" > "$T/tty2.out" 2>&1 &
+    local rp2=$!
+    wait_for test -S "$B/tty2.sock" || fail "recvtty did not listen"
+    run_rl exec -t --console-socket "$B/tty2.sock" r1 sh -c 'tty; id -u'
+    assert_ok
+    wait $rp2 || true
+    assert_contains "$(tr -d '\r' < "$T/tty2.out")" "/dev/pts/1
+0"
+    run_rl delete --force r1
+    assert_ok
+    wait $rp || true
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+test_kill_all_without_cgroup_or_pid_namespace() {
+    rl_bundle
+    # (proc cannot be mounted without a pid namespace of the user namespace's: bind the host's.)
+    rl_cfg '.linux.namespaces |= map(select(.type != "pid")) | .process.args = ["sleep", "300"]
+        | .mounts |= map(if .destination == "/proc" then {"destination": "/proc", "type": "bind", "source": "/proc", "options": ["rbind"]} else . end)'
+    run_rl run -d -b "$B" --pid-file "$B/pid" r1
+    assert_ok
+    run_rl kill --all r1 KILL
+    assert_failed
+    assert_contains "$ERR" "kill --all: container \`r1\` has no cgroup (created rootless without a writable cgroup) nor a pid namespace of its own"
+    # The init is still there; a plain kill works.
+    kill -0 "$(cat "$B/pid")" || fail "the init died"
+    run_rl kill r1 KILL
+    assert_ok
+    run_rl delete --force r1
+    assert_ok
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
 test_limits_without_cgroup_are_an_error() {
     rl_bundle
     rl_cfg '.linux.resources = {"memory": {"limit": 100000000}} | .process.args = ["true"]'
@@ -349,8 +400,17 @@ test_newuidmap_not_on_path() {
 
 test_state_root_without_xdg_runtime_dir() {
     rl_bundle
-    rl_cfg '.process.args = ["true"]'
+    rl_cfg '.process.args = ["sleep", "300"]'
     [ ! -e "/run/user/$RL_UID" ] || skip "/run/user/$RL_UID exists"
+    # /run/user/UID when it is the user's with mode 0700 (as a login makes it).
+    mkdir -p /run/user
+    mkdir -m 0700 "/run/user/$RL_UID"; chown "$RL_USER:" "/run/user/$RL_UID"
+    RL_NO_XDG=1 run_rl run -d -b "$B" r0
+    local st=$RC; [ -d "/run/user/$RL_UID/congo/r0" ] && st=$st-found
+    RL_NO_XDG=1 run_rl delete --force r0
+    rm -rf "/run/user/$RL_UID"
+    assert_eq "$st" 0-found "state under /run/user/$RL_UID/congo"
+    rl_cfg '.process.args = ["true"]'
     rm -rf "/tmp/congo-$RL_UID"
     RL_NO_XDG=1 run_rl run -b "$B" r1
     assert_ok

@@ -15,7 +15,7 @@
 
 #include "command.h"
 #include "libcongo/cgroup.h"
-#include "libcongo/namespaces.h"
+#include "libcongo/userns.h"
 #include "libcongo/seccomp-profile.h"
 #include "libcongo/utils.h"
 
@@ -141,7 +141,7 @@ static char *rootless_mapping(const char *file, uint32_t self)
         name = xstrdup(pw->pw_name);
     if (read_file_at(AT_FDCWD, file, 16 << 20, &text, &len, &ignored) < 0)
         congo_error_clear(&ignored);
-    congo_ns_subid_ranges(&ranges, &n, text, name, (uint32_t) getuid());
+    congo_userns_subid_ranges(&ranges, &n, text, name, (uint32_t) getuid());
     if (n == 0)
         return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 }", self);
     return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 },\n"

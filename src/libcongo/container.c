@@ -152,7 +152,7 @@ static int drive_child(struct create_job *j, congo_error *err)
             goto child_failed;
     }
     if (j->plan.create[OCI_NS_USER]) {
-        r = congo_ns_write_id_maps(j->pid, l, err);
+        r = congo_userns_write_id_maps(j->pid, l, err);
         if (r < 0)
             return prefer_child_error(j, r, err);
     }
@@ -559,7 +559,7 @@ int congo_container_create(pid_t *pid_out, const struct congo_create_opts *o, co
         congo_debug("create `%s`: rootfs `%s`; namespaces %s", o->id, rootfs, ns);
     }
     if (j.plan.create[OCI_NS_USER]) {
-        r = congo_ns_check_id_maps(l, err);
+        r = congo_userns_check_id_maps(l, err);
         if (r < 0)
             goto out;
     }

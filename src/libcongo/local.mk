@@ -24,7 +24,7 @@ libcongo_a_SOURCES += \
 # The lifecycle: state store, namespaces, the container child, create/start/kill/delete.
 libcongo_a_SOURCES += \
 	src/libcongo/state.c src/libcongo/state.h \
-	src/libcongo/namespaces.c src/libcongo/namespaces.h \
+	src/libcongo/namespaces.c src/libcongo/namespaces.h src/libcongo/userns.c src/libcongo/userns.h \
 	src/libcongo/netdev.c src/libcongo/netdev.h \
 	src/libcongo/image-helper.c src/libcongo/image-helper.h \
 	src/libcongo/monitor.c src/libcongo/monitor.h \

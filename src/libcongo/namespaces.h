@@ -7,12 +7,11 @@
 #define CONGO_NAMESPACES_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
 #include "oci-config.h"
+#include "userns.h"
 
 struct congo_ns_plan {
     bool create[OCI_NS_COUNT];   /* a new namespace of this type */
@@ -36,23 +35,6 @@ int congo_ns_parent_restore(int saved[2], congo_error *err);
 /* Child: join the namespaces given by path (user first), then unshare the
  * new ones that could not be created by clone. */
 int congo_ns_child_join(struct congo_ns_plan *plan, congo_error *err);
-
-/* Parent: write /proc/PID/uid_map and gid_map from linux.uidMappings/gidMappings.
- * As a user other than root (rootless, as runc): a single mapping of the
- * caller's own id is written directly (gid_map after setgroups "deny", as
- * the kernel requires); anything else through the setuid newuidmap and
- * newgidmap found on PATH, from the ranges of /etc/subuid and /etc/subgid. */
-int congo_ns_write_id_maps(pid_t pid, const oci_linux *l, congo_error *err);
-/* Before anything is made: as a user other than root, that the mappings
- * are the caller's own ids or within its subordinate ranges, and that the
- * helpers they need are on PATH.  As root, nothing to check. */
-int congo_ns_check_id_maps(const oci_linux *l, congo_error *err);
-
-/* The subordinate ranges of /etc/subuid-style text (`NAME_OR_ID:START:COUNT`
- * lines) for the user `name` (may be NULL) or numeric `id`; *out to free(). */
-struct congo_subid_range { uint32_t start, count; };
-int congo_ns_subid_ranges(struct congo_subid_range **out, size_t *n, const char *text, const char *name,
-                          uint32_t id);
 
 /* fork into new namespaces (CLONE_NEW* flags; CLONE_PARENT too) and, with cgroup_fd >= 0, into
  * that cgroup2 directory (clone3's CLONE_INTO_CGROUP).  Falls back to clone

@@ -1,4 +1,4 @@
-/* Unit tests for the /etc/subuid parser (congo_ns_subid_ranges, namespaces.c). */
+/* Unit tests for the /etc/subuid parser (congo_userns_subid_ranges, namespaces.c). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "libcongo/namespaces.h"
+#include "libcongo/userns.h"
 
 static const char subuid[] =
     "# comment\n"
@@ -28,7 +28,7 @@ static void test_by_name_and_uid(void **state)
     struct congo_subid_range *r = NULL;
     size_t n = 0;
     (void) state;
-    congo_ns_subid_ranges(&r, &n, subuid, "alice", 1001);
+    congo_userns_subid_ranges(&r, &n, subuid, "alice", 1001);
     assert_int_equal(n, 3);
     assert_int_equal(r[0].start, 100000);
     assert_int_equal(r[0].count, 65536);
@@ -44,10 +44,10 @@ static void test_none(void **state)
     struct congo_subid_range *r = NULL;
     size_t n = 7;
     (void) state;
-    congo_ns_subid_ranges(&r, &n, subuid, "carol", 2000);
+    congo_userns_subid_ranges(&r, &n, subuid, "carol", 2000);
     assert_int_equal(n, 0);
     free(r);
-    congo_ns_subid_ranges(&r, &n, NULL, NULL, 2000);
+    congo_userns_subid_ranges(&r, &n, NULL, NULL, 2000);
     assert_int_equal(n, 0);
     free(r);
 }

@@ -704,14 +704,35 @@ static int gen_config(const struct store_image *im, const struct bundle_opts *o,
     json_gen_str(g, "namespaces");
     yajl_gen_array_open(g);
     {
-        static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup" };
-        for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+        static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", "user" };
+        for (size_t i = 0; i < ARRAY_SIZE(ns) - !image_in_userns(); i++) {
             yajl_gen_map_open(g);
             json_gen_kv(g, "type", ns[i]);
             yajl_gen_map_close(g);
         }
     }
     yajl_gen_array_close(g);
+    /* Rootless: the container's user namespace maps ids as congo-image's
+     * own does (root the user, 1..N its subordinate range), so the
+     * unpacked files keep their owners inside. */
+    if (image_in_userns())
+        for (int u = 1; u >= 0; u--) {
+            _cleanup_fclose_ FILE *f = fopen(u ? "/proc/self/uid_map" : "/proc/self/gid_map", "re");
+            unsigned long long a, b, n;
+            json_gen_str(g, u ? "uidMappings" : "gidMappings");
+            yajl_gen_array_open(g);
+            while (f && fscanf(f, "%llu %llu %llu", &a, &b, &n) == 3) {
+                yajl_gen_map_open(g);
+                json_gen_str(g, "containerID");
+                json_gen_int(g, (long long) a);
+                json_gen_str(g, "hostID");
+                json_gen_int(g, (long long) b);
+                json_gen_str(g, "size");
+                json_gen_int(g, (long long) n);
+                yajl_gen_map_close(g);
+            }
+            yajl_gen_array_close(g);
+        }
     if (!o->privileged) {
         json_gen_str(g, "maskedPaths");
         gen_strs(g, masked_paths, ARRAY_SIZE(masked_paths));
@@ -1152,6 +1173,9 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
     struct resolved_user user = { 0 };
     char ref[DIGEST_LEN + 1], refname[DIGEST_LEN + 8];
     bool created_dir = false, ref_written = false, mounted = false;
+    /* Rootless: an overlay mounted in congo-image's own user and mount
+     * namespaces would be gone with it; the rootfs is a copy. */
+    bool copy = o->copy || image_in_userns();
     size_t len;
     long jobs;
     int r;
@@ -1237,7 +1261,7 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
     /* Record the bundle's layers before mounting anything. */
     ref_name_for(absdir, ref);
     snprintf(refname, sizeof refname, "%s.json", digest_hex(ref));
-    mark = gen_mark(s, im, absdir, ref, o->copy, &len);
+    mark = gen_mark(s, im, absdir, ref, copy, &len);
     refs_fd = openat(s->root_fd, "bundle-refs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
     if (refs_fd < 0 && errno == ENOENT && mkdirat(s->root_fd, "bundle-refs", 0700) == 0)
         refs_fd = openat(s->root_fd, "bundle-refs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -1257,7 +1281,7 @@ int bundle_create(struct store *s, const struct store_image *im, const struct bu
         r = congo_error_errno(err, "create `%s/rootfs`", absdir);
         goto fail;
     }
-    if (o->copy) {
+    if (copy) {
         rootfs_fd = openat(dfd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (rootfs_fd < 0) {
             r = congo_error_errno(err, "open `%s/rootfs`", absdir);

@@ -15,6 +15,7 @@
 #include "image/image-command.h"
 #include "libcongo/cli.h"
 #include "libcongo/log.h"
+#include "libcongo/userns.h"
 #include "libcongo/utils.h"
 
 struct image_command {
@@ -34,7 +35,8 @@ static const char global_usage[] =
     "OCI bundles with an overlay rootfs from them, for congo (or any OCI runtime).\n"
     "\n"
     "Global options:\n"
-    "  --store DIR     image store (default " STORE_DEFAULT ", or $CONGO_IMAGE_STORE)\n"
+    "  --store DIR     image store (default " STORE_DEFAULT ", or $CONGO_IMAGE_STORE;\n"
+    "                  for other users $XDG_DATA_HOME/congo, ~/.local/share/congo)\n"
     "  --debug         debug messages\n"
     "  -v, --version   print the version\n"
     "  -h, --help      this help; `congo-image COMMAND --help` for a command\n"
@@ -110,7 +112,18 @@ int main(int argc, char **argv)
     const char *env = getenv("CONGO_IMAGE_STORE");
     int c, r;
 
+    _cleanup_free_ char *user_store = NULL;
     g.store = env && *env ? env : STORE_DEFAULT;
+    if (!(env && *env) && geteuid() != 0) {
+        /* Rootless: the user's own store, as podman's. */
+        const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+        if (data && *data)
+            user_store = xasprintf("%s/congo", data);
+        else if (home && *home)
+            user_store = xasprintf("%s/.local/share/congo", home);
+        if (user_store)
+            g.store = user_store;
+    }
     congo_log_set_sink(log_sink, NULL, CONGO_LOG_WARNING);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:vh", global_options, NULL)) != -1) {
@@ -153,6 +166,10 @@ int main(int argc, char **argv)
         goto fail;
     }
     current_command = g.command = cmd->name;
+    /* Rootless: the rest runs as root of a user namespace mapping the
+     * user's subordinate ids, so that layers keep their owners (as podman). */
+    if (geteuid() != 0 && congo_userns_become_root(&err) < 0)
+        goto fail;
     /* libcurl is initialised by the first registry_open(): commands that
      * stay local do not pay for TLS set-up. */
     r = cmd->fn(&g, argc - optind, argv + optind, &err);

@@ -304,8 +304,8 @@ static int set_opaque_at(int dfd, const char *name, congo_error *err)
     if (name && fd < 0)
         return congo_error_errno(err, "open directory `%s`", name);
     if (fsetxattr(name ? fd : dfd, OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
-        return congo_error_errno(err, "set xattr %s (overlay needs a filesystem with trusted xattrs)",
-                                 OVERLAY_OPAQUE_XATTR);
+        return congo_error_errno(err, "set xattr %s (overlay needs a filesystem with %s xattrs)", OVERLAY_OPAQUE_XATTR,
+                                 image_in_userns() ? "user" : "trusted");
     return 0;
 }
 
@@ -616,8 +616,15 @@ static int create_entry(struct unpack_ctx *c, struct archive_entry *e, const cha
     case AE_IFBLK:
     case AE_IFIFO: {
         dev_t dev = type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-        if (mknodat(pfd, base, type | perm, dev) < 0)
+        if (mknodat(pfd, base, type | perm, dev) < 0) {
+            /* Rootless (a user namespace): no device nodes, as podman; a
+             * container's devices come from the runtime (bind mounts). */
+            if (errno == EPERM && type != AE_IFIFO && image_in_userns()) {
+                congo_debug("layer: entry `%s`: device node skipped in a user namespace", path);
+                return 0;
+            }
             return congo_error_errno(c->err, "create %s", type == AE_IFIFO ? "fifo" : "device node");
+        }
         if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(pfd, base, perm, 0) < 0)
             return congo_error_errno(c->err, "set owner and mode");
         if ((r = apply_xattrs(c, e, -1, pfd, base)) < 0)

@@ -1,6 +1,7 @@
 /* Layer whiteouts (see whiteout.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "image/whiteout.h"
@@ -51,4 +52,24 @@ int whiteout_action_for_entry(enum whiteout_existing existing, int entry_is_dir)
     default:
         return ACTION_REMOVE | ACTION_CREATE;
     }
+}
+
+bool image_in_userns(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        char buf[64] = "";
+        FILE *f = fopen("/proc/self/uid_map", "re");
+        unsigned a = 0, b = 0, n = 0;
+        cached = f && fgets(buf, sizeof buf, f) && sscanf(buf, "%u %u %u", &a, &b, &n) == 3 &&
+                 !(a == 0 && b == 0 && n == 4294967295u);
+        if (f)
+            fclose(f);
+    }
+    return cached;
+}
+
+const char *overlay_opaque_xattr(void)
+{
+    return image_in_userns() ? "user.overlay.opaque" : "trusted.overlay.opaque";
 }

@@ -15,7 +15,15 @@
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
-#define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+#include <stdbool.h>
+
+/* trusted.overlay.opaque, or user.overlay.opaque in a user namespace
+ * (rootless: an overlay mounted there with `userxattr` reads those). */
+#define OVERLAY_OPAQUE_XATTR overlay_opaque_xattr()
+const char *overlay_opaque_xattr(void);
+/* Whether congo-image runs in a user namespace other than the initial one
+ * (rootless, congo_userns_become_root()). */
+bool image_in_userns(void);
 
 enum whiteout_kind {
     WHITEOUT_NONE,    /* an ordinary entry */

@@ -34,7 +34,7 @@ rl_add_user() {
 rl() {
     local xdg=XDG_RUNTIME_DIR=$T/run
     [ -z "${RL_NO_XDG:-}" ] || xdg=NO_XDG=1
-    runuser -u "$RL_USER" -- env -i PATH="${RL_PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="$T" "$xdg" "$@"
+    runuser -u "$RL_USER" -- env -i PATH="${RL_PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="${RL_HOME:-$T}" "$xdg" "$@"
 }
 # run_rl ARGS...: congo as the user ($OUT, $ERR, $RC as run_congo).
 run_rl() {
@@ -394,6 +394,42 @@ test_newuidmap_not_on_path() {
     RL_PATH=$T/bin run_rl run -b "$B" r1
     assert_failed
     assert_contains "$ERR" "linux.uidMappings: mapping more than the caller's own uid as a user other than root needs \`newuidmap\` (Debian package uidmap), not found on PATH \`$T/bin\`"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
+# congo-image as the user: its store in ~/.local/share/congo, layers unpacked
+# as root of a user namespace mapping the subordinate range (files of uid
+# 1000 are host uid SUB+999), a copied rootfs (no overlay outliving
+# congo-image) and a config with that mapping, which congo runs rootless.
+test_image_load_extract_run() {
+    rl_bundle
+    [ -x "$CONGO_IMAGE" ] || fail "no congo-image binary at $CONGO_IMAGE"
+    python3 "$TESTS_DIR/image/mkimage.py" --busybox "$BUSYBOX" test "$T/layout" >/dev/null || fail "mkimage.py failed"
+    chmod -R a+rX "$T/layout"
+    mkdir -p "$T/home"; chown "$RL_USER:" "$T/home"
+    RL_HOME=$T/home
+    RC=0
+    rl "$CONGO_IMAGE" load --name local/t:1 "$T/layout" >"$T/.out" 2>"$T/.err" || RC=$?
+    assert_ok
+    [ -d "$T/home/.local/share/congo/images" ] || fail "no store in ~/.local/share/congo"
+    assert_eq "$(stat -c %U "$T/home/.local/share/congo")" "$RL_USER"
+    RC=0
+    rl "$CONGO_IMAGE" extract -q --pull never local/t:1 -b "$T/home/b" -- \
+        sh -c 'stat -c %u:%g /data/owned; id -u; cat /data/keep.txt; ls /data/gone.txt 2>&1; true' >"$T/.out" 2>"$T/.err" || RC=$?
+    ERR=$(cat "$T/.err")
+    assert_ok
+    assert_eq "$(stat -c %u:%g "$T/home/b/rootfs/data/owned")" "$((RL_SUB + 999)):$((RL_SUB + 999))"
+    assert_eq "$(stat -c %u "$T/home/b/rootfs/bin/busybox")" "$RL_UID"
+    assert_eq "$(jq -c .linux.uidMappings "$T/home/b/config.json")" \
+        "[{\"containerID\":0,\"hostID\":$RL_UID,\"size\":1},{\"containerID\":1,\"hostID\":$RL_SUB,\"size\":$RL_COUNT}]"
+    run_rl run -b "$T/home/b" i1
+    assert_ok
+    # (The test image's user is 1000.)
+    assert_eq "$OUT" "1000:1000
+1000
+v3
+ls: /data/gone.txt: No such file or directory"
     assert_rl_no_state
     assert_rl_no_processes
 }

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,24 +128,16 @@ static const char root_resources[] =
  * first subordinate range when it has one (/etc/subuid, /etc/subgid), so
  * that files owned by other ids (1000, 65534) keep them inside, as podman
  * does.  Without one, the single mapping that needs no helper. */
-static char *rootless_mapping(const char *file, uint32_t self)
+static char *mapping_json(const oci_id_mapping *m, size_t n)
 {
-    _cleanup_free_ char *text = NULL, *name = NULL;
-    _cleanup_free_ struct congo_subid_range *ranges = NULL;
-    size_t len, n = 0;
-    congo_error ignored = CONGO_ERROR_INIT;
-    struct passwd *pw = getpwuid(getuid());
-
-    if (pw)
-        name = xstrdup(pw->pw_name);
-    if (read_file_at(AT_FDCWD, file, 16 << 20, &text, &len, &ignored) < 0)
-        congo_error_clear(&ignored);
-    congo_userns_subid_ranges(&ranges, &n, text, name, (uint32_t) getuid());
-    if (n == 0)
-        return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 }", self);
-    return xasprintf("{ \"containerID\": 0, \"hostID\": %u, \"size\": 1 },\n"
-                     "      { \"containerID\": 1, \"hostID\": %u, \"size\": %u }",
-                     self, ranges[0].start, ranges[0].count);
+    char *out = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *t = xasprintf("%s%s{ \"containerID\": %u, \"hostID\": %u, \"size\": %u }", out,
+                            i ? ",\n      " : "", m[i].container_id, m[i].host_id, m[i].size);
+        free(out);
+        out = t;
+    }
+    return out;
 }
 
 int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
@@ -164,8 +155,11 @@ int cmd_spec(struct congo_global *g, int argc, char **argv, congo_error *err)
     if (r < 0)
         return r;
     if (o.rootless) {
-        _cleanup_free_ char *u = rootless_mapping("/etc/subuid", getuid());
-        _cleanup_free_ char *gm = rootless_mapping("/etc/subgid", getgid());
+        oci_id_mapping um[2], gmap[2];
+        size_t nu, ng;
+        congo_userns_rootless_maps(um, &nu, gmap, &ng);
+        _cleanup_free_ char *u = mapping_json(um, nu);
+        _cleanup_free_ char *gm = mapping_json(gmap, ng);
         mappings = xasprintf("    \"uidMappings\": [ %s ],\n    \"gidMappings\": [ %s ],\n", u, gm);
     }
     if (o.seccomp) {

@@ -176,6 +176,23 @@ test_devpts_gid_option_only_when_mapped() {
     assert_not_contains "$OUT" "gid="
 }
 
+test_sysfs_without_netns_and_devices_are_bound() {
+    rl_bundle
+    # No network namespace of the user namespace's: sysfs cannot be mounted,
+    # the host's /sys is bound read-only; a device is bound, not made.
+    rl_cfg '.linux.namespaces |= map(select(.type != "network"))
+        | .mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]} else . end)
+        | .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]
+        | .process.args = ["sh", "-c", "ls /sys/kernel >/dev/null && echo sys-ok; touch /sys/x 2>/dev/null || echo sys-ro; stat -c %t:%T:%F /dev/fuse; grep \" /dev/fuse \" /proc/self/mountinfo | wc -l"]'
+    run_rl run -b "$B" r1
+    assert_ok
+    assert_eq "$OUT" "sys-ok
+sys-ro
+a:e5:character special file
+1"
+    assert_rl_no_state
+}
+
 test_hooks_seccomp_and_capabilities() {
     rl_bundle
     rm "$B/config.json"

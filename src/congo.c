@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "libcongo/cli.h"
+#include "libcongo/userns.h"
 #include "libcongo/log.h"
 #include "libcongo/seccomp.h"
 #include "libcongo/utils.h"
@@ -150,7 +151,11 @@ int congo_default_root(const char **out, congo_error *err)
     uid_t uid = geteuid();
     struct stat st;
 
-    if (uid == 0) {
+    /* Root of a user namespace (podman's rootless runtime calls) takes
+     * XDG_RUNTIME_DIR unless USER says root, as runc. */
+    const char *user = getenv("USER");
+    if (uid == 0 && !(congo_userns_in_child_ns() && getenv("XDG_RUNTIME_DIR") && *getenv("XDG_RUNTIME_DIR") &&
+                      !(user && strcmp(user, "root") == 0))) {
         *out = "/run/congo";
         return 0;
     }

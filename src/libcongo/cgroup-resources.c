@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "userns.h"
 #include "log.h"
 #include "utils.h"
 
@@ -957,7 +958,7 @@ int congo_cgroup_apply(struct congo_cgroup *cg, const oci_resources *res, bool c
      * standard devices), with or without linux.resources; except rootless
      * (a delegated cgroup), as runc: a user may not load the cgroup2 device
      * program, and its user namespace cannot make device nodes anyway. */
-    return apply(cg, res, geteuid() == 0, !creating, err);
+    return apply(cg, res, !congo_userns_rootless(), !creating, err);
 }
 
 int congo_cgroup_update(struct congo_cgroup *cg, const oci_resources *res, congo_error *err)

@@ -365,7 +365,7 @@ static bool rootless_without_cgroup(struct create_job *j, int r, congo_error *er
 {
     const oci_linux *l = j->config->linux_ ? j->config->linux_ : &empty_linux;
     const char *limit = first_limit(l->resources);
-    if (geteuid() == 0 || (r != -EACCES && r != -EPERM && r != -EROFS))
+    if (!congo_userns_rootless() || (r != -EACCES && r != -EPERM && r != -EROFS))
         return false;
     if (limit) {
         congo_error_wrap(err, r,

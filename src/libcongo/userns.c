@@ -396,3 +396,21 @@ int congo_userns_become_root(congo_error *err)
     _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+
+bool congo_userns_in_child_ns(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        char buf[64] = "";
+        unsigned a = 0, b = 0, n = 0;
+        _cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+        ssize_t k = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+        cached = k > 0 && sscanf(buf, "%u %u %u", &a, &b, &n) == 3 && !(a == 0 && b == 0 && n == 4294967295u);
+    }
+    return cached;
+}
+
+bool congo_userns_rootless(void)
+{
+    return geteuid() != 0 || congo_userns_in_child_ns();
+}

@@ -36,4 +36,12 @@ int congo_userns_rootless_maps(oci_id_mapping uid[2], size_t *n_uid, oci_id_mapp
  * for it and exits with its status.  A no-op as root. */
 int congo_userns_become_root(congo_error *err);
 
+/* Whether this process runs in a user namespace other than the initial one
+ * (as podman runs its runtime rootless). */
+bool congo_userns_in_child_ns(void);
+/* Rootless, as runc's `--rootless auto`: a user other than root, or root of
+ * a user namespace other than the initial one.  Cgroups are then optional
+ * and device rules are not applied. */
+bool congo_userns_rootless(void);
+
 #endif

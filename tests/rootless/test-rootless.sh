@@ -451,6 +451,23 @@ ls: /data/gone.txt: No such file or directory"
     assert_rl_no_processes
 }
 
+# As podman runs its runtime rootless: root of a user namespace (unshare -r)
+# with XDG_RUNTIME_DIR set.  Rootless all the same (as runc): state under
+# XDG_RUNTIME_DIR, no cgroup.
+test_root_of_a_user_namespace() {
+    rl_bundle
+    rl_cfg '.process.args = ["sleep", "300"] | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+    RC=0
+    rl env USER="$RL_USER" unshare -U -r sh -c "$CONGO run -d -b $B r1 && ls $T/run/congo && $CONGO ps r1; $CONGO delete --force r1" \
+        >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+    assert_eq "$OUT" r1
+    assert_contains "$ERR" "container \`r1\` has no cgroup: it was created rootless"
+    assert_rl_no_state
+    assert_rl_no_processes
+}
+
 test_state_root_without_xdg_runtime_dir() {
     rl_bundle
     rl_cfg '.process.args = ["sleep", "300"]'

@@ -298,6 +298,18 @@ static enum whiteout_existing existing_at(int dfd, const char *name)
     return EXISTING_OTHER;
 }
 
+/* fchown failed: rootless, EINVAL is an id the user namespace does not map
+ * (congo_userns_become_root maps the user's subordinate range). */
+static int owner_error(congo_error *err, const char *what, unsigned uid, unsigned gid)
+{
+    if (errno == EINVAL && image_in_userns())
+        return congo_error_set(err, EINVAL,
+                               "%s: owner %u:%u is not mapped rootless (root is the user, 1..N its first range in "
+                               "/etc/subuid and /etc/subgid: the user needs one covering these ids)",
+                               what, uid, gid);
+    return congo_error_errno(err, "%s", what);
+}
+
 static int set_opaque_at(int dfd, const char *name, congo_error *err)
 {
     _cleanup_close_ int fd = name ? openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
@@ -576,7 +588,7 @@ static int create_entry(struct unpack_ctx *c, struct archive_entry *e, const cha
         if (fd < 0)
             return congo_error_errno(c->err, "open directory");
         if (fchown(fd, uid, gid) < 0 || fchmod(fd, perm) < 0)
-            return congo_error_errno(c->err, "set owner and mode");
+            return owner_error(c->err, "set owner and mode", uid, gid);
         if ((r = apply_xattrs(c, e, fd, pfd, base)) < 0)
             return r;
         if (actions & ACTION_SET_OPAQUE && (r = set_opaque_at(fd, NULL, c->err)) < 0)
@@ -591,7 +603,7 @@ static int create_entry(struct unpack_ctx *c, struct archive_entry *e, const cha
         if ((r = write_data(c, fd, e)) < 0)
             return r;
         if (fchown(fd, uid, gid) < 0 || fchmod(fd, perm) < 0)
-            return congo_error_errno(c->err, "set owner and mode");
+            return owner_error(c->err, "set owner and mode", uid, gid);
         if ((r = apply_xattrs(c, e, fd, pfd, base)) < 0)
             return r;
         if (futimens(fd, ts) < 0)
@@ -605,7 +617,7 @@ static int create_entry(struct unpack_ctx *c, struct archive_entry *e, const cha
         if (symlinkat(target, pfd, base) < 0)
             return congo_error_errno(c->err, "create symbolic link");
         if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-            return congo_error_errno(c->err, "set owner");
+            return owner_error(c->err, "set owner", uid, gid);
         if ((r = apply_xattrs(c, e, -1, pfd, base)) < 0)
             return r;
         if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -626,7 +638,7 @@ static int create_entry(struct unpack_ctx *c, struct archive_entry *e, const cha
             return congo_error_errno(c->err, "create %s", type == AE_IFIFO ? "fifo" : "device node");
         }
         if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(pfd, base, perm, 0) < 0)
-            return congo_error_errno(c->err, "set owner and mode");
+            return owner_error(c->err, "set owner and mode", uid, gid);
         if ((r = apply_xattrs(c, e, -1, pfd, base)) < 0)
             return r;
         if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
@@ -647,7 +659,7 @@ static int root_entry(struct unpack_ctx *c, struct archive_entry *e)
         return congo_error_set(c->err, EINVAL, "the layer root is not a directory");
     if (fchown(c->root_fd, archive_entry_uid(e), archive_entry_gid(e)) < 0 ||
         fchmod(c->root_fd, archive_entry_perm(e) & 07777) < 0)
-        return congo_error_errno(c->err, "set owner and mode of the layer root");
+        return owner_error(c->err, "set owner and mode of the layer root", archive_entry_uid(e), archive_entry_gid(e));
     defer_dir_time(c, ".", e);
     return 0;
 }

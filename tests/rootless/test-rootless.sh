@@ -451,6 +451,24 @@ ls: /data/gone.txt: No such file or directory"
     assert_rl_no_processes
 }
 
+test_image_without_subordinate_ranges() {
+    rl_bundle
+    python3 "$TESTS_DIR/image/mkimage.py" --busybox "$BUSYBOX" test "$T/layout" >/dev/null || fail "mkimage.py failed"
+    chmod -R a+rX "$T/layout"
+    mkdir -p "$T/home"; chown "$RL_USER:" "$T/home"
+    RL_HOME=$T/home
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+    RC=0
+    { rl "$CONGO_IMAGE" load --name local/t:1 "$T/layout" && rl "$CONGO_IMAGE" extract -q --pull never local/t:1 -b "$T/home/b"; } \
+        >"$T/.out" 2>"$T/.err" || RC=$?
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subuid
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subgid
+    ERR=$(cat "$T/.err")
+    assert_failed
+    assert_contains "$ERR" "owner 1000:1000 is not mapped rootless"
+    [ ! -e "$T/home/b" ] || fail "bundle left behind"
+}
+
 # As podman runs its runtime rootless: root of a user namespace (unshare -r)
 # with XDG_RUNTIME_DIR set.  Rootless all the same (as runc): state under
 # XDG_RUNTIME_DIR, no cgroup.

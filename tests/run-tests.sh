@@ -33,36 +33,70 @@ file_pattern=${1:-}
 test_pattern=${2:-}
 start=$(date +%s)
 
-# Unit tests (cmocka, TAP output: one result line per test).
-if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then
-    for t in "$TOP_BUILDDIR"/tests/unit/test-*; do
+# A test that did not run is a failure: a unit-test binary that stops midway
+# (an abort, a sanitizer report) fails the tests its TAP plan ("1..N") still
+# promised; an integration file that dies fails the tests its run_tests
+# planned ($CONGO_PLAN) and never reported, and its exit status counts.
+
+# run_unit BUILDDIR PREFIX: every cmocka binary of BUILDDIR (TAP: one line a test).
+run_unit() {
+    local dir=$1 p=$2 t name out rc n plan line i
+    for t in "$dir"/tests/unit/test-*; do
         [ -x "$t" ] && [ -f "$t" ] || continue
         case "$t" in *.c|*.o|*.log|*.trs) continue ;; esac
         name=$(basename "$t")
         out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1); rc=$?
-        n=0
+        n=0 plan=
         while IFS= read -r line; do
             case "$line" in
-                "ok "*) n=$((n+1)); echo "ok unit/$name:${line#ok * - }" >> "$CONGO_RESULTS" ;;
-                "not ok "*) n=$((n+1)); echo "FAIL unit/$name:${line#not ok * - }" >> "$CONGO_RESULTS"; echo "FAIL unit/$name: $line" ;;
+                1..*) plan=${line#1..} ;;
+                "ok "*) n=$((n+1)); echo "ok ${p}unit/$name:${line#ok * - }" >> "$CONGO_RESULTS" ;;
+                "not ok "*) n=$((n+1)); echo "FAIL ${p}unit/$name:${line#not ok * - }" >> "$CONGO_RESULTS"; echo "FAIL ${p}unit/$name: $line" ;;
             esac
         done <<< "$out"
-        if [ $rc != 0 ] || [ $n = 0 ]; then
-            echo "FAIL unit/$name (exit $rc)"; echo "$out" | tail -20 | sed 's/^/    /'
-            [ $n = 0 ] && echo "FAIL unit/$name:run" >> "$CONGO_RESULTS"
+        [[ "$plan" =~ ^[0-9]+$ ]] || plan=
+        if [ -n "$plan" ] && [ "$n" -lt "$plan" ]; then
+            for ((i = n + 1; i <= plan; i++)); do
+                echo "FAIL ${p}unit/$name:test $i of $plan (never ran: the binary stopped after $n)" >> "$CONGO_RESULTS"
+            done
+        fi
+        if [ $rc != 0 ] || [ $n = 0 ] || { [ -n "$plan" ] && [ "$n" -lt "$plan" ]; }; then
+            echo "FAIL ${p}unit/$name (exit $rc, $n of ${plan:-?} tests reported)"; echo "$out" | tail -40 | sed 's/^/    /'
+            # (an exit status alone, e.g. a leak report after the last test, fails too)
+            echo "FAIL ${p}unit/$name:exit $rc" >> "$CONGO_RESULTS"
         else
-            echo "ok unit/$name ($n tests)"
+            echo "ok ${p}unit/$name ($n tests)"
         fi
     done
-fi
+}
 
-# Integration tests.
+# run_file FILE PREFIX: one integration test file.
+run_file() {
+    local f=$1 p=$2 id rc t
+    id=$p$(basename "$f" .sh)
+    echo "# $p$(basename "$(dirname "$f")")/$(basename "$f")"
+    export CONGO_PLAN=$CONGO_TEST_TMP/plan
+    : > "$CONGO_PLAN"
+    bash "$f" $test_pattern; rc=$?
+    while IFS= read -r t; do
+        grep -qxE "(ok|FAIL|skip) $id:$t" "$CONGO_RESULTS" && continue
+        echo "FAIL $id:$t (never ran: the file stopped)"
+        echo "FAIL $id:$t" >> "$CONGO_RESULTS"
+    done < "$CONGO_PLAN"
+    if [ "$rc" != 0 ]; then
+        echo "FAIL $id (the file exited with status $rc)"
+        echo "FAIL $id:exit $rc" >> "$CONGO_RESULTS"
+    fi
+    unset CONGO_PLAN
+}
+
+match_file() { [ -z "$file_pattern" ] || [[ "${1#"$TESTS_DIR"/}" == *"$file_pattern"* ]]; }
+
+if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then
+    run_unit "$TOP_BUILDDIR" ""
+fi
 for f in "$TESTS_DIR"/*/test-*.sh; do
-    [ -f "$f" ] || continue
-    # (matched against the path under tests/, not the checkout's own path)
-    [ -n "$file_pattern" ] && [[ "${f#"$TESTS_DIR"/}" != *"$file_pattern"* ]] && continue
-    echo "# $(basename "$(dirname "$f")")/$(basename "$f")"
-    bash "$f" $test_pattern
+    [ -f "$f" ] && match_file "$f" && run_file "$f" ""
 done
 
 passed=$(grep -c '^ok ' "$CONGO_RESULTS")

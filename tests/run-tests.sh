@@ -40,12 +40,16 @@ start=$(date +%s)
 
 # run_unit BUILDDIR PREFIX: every cmocka binary of BUILDDIR (TAP: one line a test).
 run_unit() {
-    local dir=$1 p=$2 t name out rc n plan line i
+    local dir=$1 p=$2 t name out rc n plan line i r
     for t in "$dir"/tests/unit/test-*; do
         [ -x "$t" ] && [ -f "$t" ] || continue
         case "$t" in *.c|*.o|*.log|*.trs) continue ;; esac
         name=$(basename "$t")
         out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1); rc=$?
+        for r in ${CONGO_SANITIZER_LOG:+"$CONGO_SANITIZER_LOG".*}; do
+            [ -f "$r" ] || continue
+            out+=$'\n'"a sanitizer report ($r):"$'\n'$(cat "$r"); rm -f "$r"; [ $rc = 0 ] && rc=1
+        done
         n=0 plan=
         while IFS= read -r line; do
             case "$line" in
@@ -92,12 +96,42 @@ run_file() {
 
 match_file() { [ -z "$file_pattern" ] || [[ "${1#"$TESTS_DIR"/}" == *"$file_pattern"* ]]; }
 
-if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then
-    run_unit "$TOP_BUILDDIR" ""
+if [ "${CONGO_SANITIZE:-}" != only ]; then
+    if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then
+        run_unit "$TOP_BUILDDIR" ""
+    fi
+    for f in "$TESTS_DIR"/*/test-*.sh; do
+        [ -f "$f" ] && match_file "$f" && run_file "$f" ""
+    done
 fi
-for f in "$TESTS_DIR"/*/test-*.sh; do
-    [ -f "$f" ] && match_file "$f" && run_file "$f" ""
-done
+
+# The sanitizer pass (tests/sanitize.sh; CONGO_SANITIZE=1: after the normal
+# one, =only: alone): the same tests against the ASan+UBSan build, as asan/...
+if [ -n "${CONGO_SANITIZE:-}" ] && [ "${CONGO_SANITIZE:-}" != 0 ]; then
+    echo "# the sanitizer build (tests/sanitize.sh)"
+    if ! asan_build=$("$TESTS_DIR/sanitize.sh" build); then
+        echo "FAIL asan/build" >> "$CONGO_RESULTS"
+    else
+        (
+            export TOP_BUILDDIR=$asan_build CONGO=$asan_build/congo CONGO_IMAGE=$asan_build/congo-image
+            export CONGO_RESULT_PREFIX=asan/
+            # Reports go to files too ($CONGO_SANITIZER_LOG.PID, see lib.sh): a
+            # report from a command whose failure a test expects still fails it.
+            export CONGO_SANITIZER_LOG=$CONGO_TEST_TMP/sanitizer
+            export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$CONGO_SANITIZER_LOG
+            export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$CONGO_SANITIZER_LOG
+            cc -O2 -o "$asan_build/tests/helpers/recvtty" "$TESTS_DIR/helpers/recvtty.c" || exit 1
+            if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then
+                run_unit "$asan_build" "asan/"
+            fi
+            for f in $("$TESTS_DIR/sanitize.sh" files); do
+                f=$TESTS_DIR/$f
+                [ -f "$f" ] && match_file "$f" && run_file "$f" "asan/"
+            done
+            exit 0
+        ) || echo "FAIL asan/run" >> "$CONGO_RESULTS"
+    fi
+fi
 
 passed=$(grep -c '^ok ' "$CONGO_RESULTS")
 failed=$(grep -c '^FAIL ' "$CONGO_RESULTS")

@@ -81,7 +81,9 @@ run_file() {
     echo "# $p$(basename "$(dirname "$f")")/$(basename "$f")"
     export CONGO_PLAN=$CONGO_TEST_TMP/plan
     : > "$CONGO_PLAN"
+    local t0=$SECONDS
     bash "$f" $test_pattern; rc=$?
+    echo "#   ($p$(basename "$f"): $((SECONDS - t0)) s)"
     while IFS= read -r t; do
         grep -qxE "(ok|FAIL|skip) $id:$t" "$CONGO_RESULTS" && continue
         echo "FAIL $id:$t (never ran: the file stopped)"
@@ -118,7 +120,10 @@ if [ -n "${CONGO_SANITIZE:-}" ] && [ "${CONGO_SANITIZE:-}" != 0 ]; then
             # Reports go to files too ($CONGO_SANITIZER_LOG.PID, see lib.sh): a
             # report from a command whose failure a test expects still fails it.
             export CONGO_SANITIZER_LOG=$CONGO_TEST_TMP/sanitizer
-            export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$CONGO_SANITIZER_LOG
+            # (fast_unwind_on_malloc=0: a leak's whole stack, through libc's vasprintf too)
+            export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0:log_path=$CONGO_SANITIZER_LOG
+            CONGO_EXCLUDE_TESTS=$("$TESTS_DIR/sanitize.sh" excluded)
+            export CONGO_EXCLUDE_TESTS
             export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$CONGO_SANITIZER_LOG
             cc -O2 -o "$asan_build/tests/helpers/recvtty" "$TESTS_DIR/helpers/recvtty.c" || exit 1
             if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then

@@ -123,7 +123,7 @@ if [ -n "${CONGO_SANITIZE:-}" ] && [ "${CONGO_SANITIZE:-}" != 0 ]; then
             # (fast_unwind_on_malloc=0: a leak's whole stack, through libc's vasprintf too)
             export ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0:log_path=$CONGO_SANITIZER_LOG
             CONGO_EXCLUDE_TESTS=$("$TESTS_DIR/sanitize.sh" excluded)
-            export CONGO_EXCLUDE_TESTS
+            export CONGO_EXCLUDE_TESTS CONGO_FAULT_RUNS=${CONGO_FAULT_RUNS:-15}
             export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$CONGO_SANITIZER_LOG
             cc -O2 -o "$asan_build/tests/helpers/recvtty" "$TESTS_DIR/helpers/recvtty.c" || exit 1
             if [ -z "$file_pattern" ] || [[ unit == *"$file_pattern"* ]]; then

@@ -32,7 +32,7 @@ congo_SOURCES = \
 	src/checkpoint.c
 nodist_congo_SOURCES = src/git-commit.h
 congo_LDADD = libcongo.a $(CONGO_LINK_LIBS)
-congo_LDFLAGS = $(CONGO_LDFLAGS)
+congo_LDFLAGS = $(AM_LDFLAGS) $(CONGO_LDFLAGS)
 
 dist_man8_MANS += doc/congo.8
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite from a clean clone, as root on Debian 12: install the
-# build and test dependencies, build, run every test.  Ends with the suite's
-# line "N passed, M failed[, K skipped]".
+# build and test dependencies, build, run every test, then the unit tests and
+# the runtime's integration tests again under ASan and UBSan
+# (tests/sanitize.sh).  Ends with the suite's line "N passed, M failed[, K skipped]".
 set -eu
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -12,4 +13,4 @@ fi
 [ -x configure ] || ./autogen.sh >/dev/null
 [ -f Makefile ] || ./configure -q
 make -j"$(nproc)" >/dev/null
-exec tests/run-tests.sh "$@"
+CONGO_SANITIZE=${CONGO_SANITIZE:-1} exec tests/run-tests.sh "$@"

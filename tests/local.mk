@@ -100,6 +100,7 @@ endif
 # exec-time CPU affinity functions, and the unit tests of the translations.
 check_PROGRAMS += tests/helpers/procattrs-probe tests/helpers/procattrs-tool
 tests_helpers_procattrs_probe_SOURCES = tests/helpers/procattrs-probe.c
+tests_helpers_procattrs_probe_CFLAGS = $(CONGO_BASE_CFLAGS)
 tests_helpers_procattrs_probe_LDFLAGS = -static
 tests_helpers_procattrs_tool_SOURCES = tests/helpers/procattrs-tool.c
 tests_helpers_procattrs_tool_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)

@@ -435,8 +435,14 @@ static int index_load_raw(struct store *s, yajl_val *root, congo_error *err)
     _cleanup_free_ char *buf = NULL;
     yajl_val m;
     int r = read_file_at(s->images_fd, "index.json", 64u << 20, &buf, NULL, err);
-    if (r < 0)
+    if (r == -ENOENT) {
+        /* store_open() writes index.json last: a store without one is one
+         * whose creation was cut short (a pull killed), with no image named. */
+        congo_error_clear(err);
+        buf = xstrdup(empty_index);
+    } else if (r < 0) {
         return congo_error_wrap(err, r, "image store `%s`", s->root);
+    }
     r = json_parse(root, buf, "index.json", err);
     if (r < 0)
         return congo_error_wrap(err, r, "image store `%s`", s->root);

@@ -798,6 +798,9 @@ static void pidset_sort_unique(struct pidset *s)
 
 static bool pidset_has(const struct pidset *s, pid_t p)
 {
+    /* An empty set has no array yet: bsearch's pointer must not be NULL, even for 0 elements. */
+    if (s->n == 0)
+        return false;
     return bsearch(&p, s->v, s->n, sizeof *s->v, cmp_pid) != NULL;
 }
 

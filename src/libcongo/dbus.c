@@ -46,6 +46,10 @@ static void buf_reserve(struct dbus_buf *b, size_t n)
 
 static void buf_append(struct dbus_buf *b, const void *p, size_t n)
 {
+    /* Nothing to add (no padding, an empty string): an empty buffer's data
+     * and an empty string's bytes may be NULL, which memcpy must not get. */
+    if (n == 0)
+        return;
     buf_reserve(b, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;

@@ -36,6 +36,7 @@ static int die(congo_error *err)
 {
     _cleanup_free_ char *t = congo_error_text(err);
     fprintf(stderr, "cgtool: %s\n", t);
+    congo_error_clear(err);
     return 1;
 }
 

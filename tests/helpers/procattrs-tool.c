@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,6 +41,8 @@ static int die(congo_error *err)
 {
     char *t = congo_error_text(err);
     fprintf(stderr, "procattrs-tool: %s\n", t);
+    free(t);
+    congo_error_clear(err);
     return 1;
 }
 

@@ -115,6 +115,14 @@ fail:
     _exit(1);
 }
 
+/* Print and clear err (nothing leaks: the sanitizer build checks the helpers too). */
+static void print_error(congo_error *err)
+{
+    _cleanup_free_ char *t = congo_error_text(err);
+    fprintf(stderr, "rootfs-harness: %s\n", t);
+    congo_error_clear(err);
+}
+
 static int write_map(pid_t pid, const char *file, const oci_id_mapping *m, size_t n)
 {
     char path[64], buf[4096];
@@ -125,8 +133,7 @@ static int write_map(pid_t pid, const char *file, const oci_id_mapping *m, size_
         len += snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
     congo_error err = CONGO_ERROR_INIT;
     if (write_file_at(AT_FDCWD, path, buf, len, &err) < 0) {
-        _cleanup_free_ char *t = congo_error_text(&err);
-        fprintf(stderr, "rootfs-harness: %s\n", t);
+        print_error(&err);
         return -1;
     }
     return 0;
@@ -137,7 +144,8 @@ int main(int argc, char **argv)
     _cleanup_config_ oci_config *config = NULL;
     congo_error err = CONGO_ERROR_INIT;
     static struct child c;
-    char bundle[PATH_MAX], *rootfs;
+    char bundle[PATH_MAX];
+    _cleanup_free_ char *rootfs = NULL, *stack = NULL;
     int flags = CLONE_NEWNS, sync_pipe[2], err_pipe[2], sock[2], status, i = 1, *idmapped = NULL;
     const char *cgroup = NULL;
     bool no_pivot = false;
@@ -162,8 +170,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (oci_config_load(&config, bundle, &err) < 0 || oci_config_validate(config, &err) < 0) {
-        _cleanup_free_ char *t = congo_error_text(&err);
-        fprintf(stderr, "rootfs-harness: %s\n", t);
+        print_error(&err);
         return 1;
     }
     rootfs = config->root.path[0] == '/' ? xstrdup(config->root.path) : xasprintf("%s/%s", bundle, config->root.path);
@@ -192,7 +199,7 @@ int main(int argc, char **argv)
     c.fds_sock = sock[1];
     c.argv = argv + i + 1;
     size_t stack_size = 1 << 20;
-    char *stack = xmalloc(stack_size);
+    stack = xmalloc(stack_size);
     pid = clone(child_main, stack + stack_size, flags | SIGCHLD, &c);
     if (pid < 0) {
         perror("rootfs-harness: clone");
@@ -210,8 +217,7 @@ int main(int argc, char **argv)
     /* The idmapped mounts are opened here, once the user namespace is mapped
      * (as congo run does). */
     if (c.ctx.new_userns && congo_rootfs_open_idmapped(&idmapped, config, bundle, pid, &err) < 0) {
-        _cleanup_free_ char *t = congo_error_text(&err);
-        fprintf(stderr, "rootfs-harness: %s\n", t);
+        print_error(&err);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         return 1;
@@ -221,8 +227,7 @@ int main(int argc, char **argv)
     congo_rootfs_close_idmapped(idmapped, config->n_mounts);
     close(sync_pipe[1]);
     if (congo_error_recv(err_pipe[0], &err) == 1) {
-        _cleanup_free_ char *t = congo_error_text(&err);
-        fprintf(stderr, "rootfs-harness: %s\n", t);
+        print_error(&err);
         waitpid(pid, NULL, 0);
         return 1;
     }

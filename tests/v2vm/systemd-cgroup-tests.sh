@@ -137,7 +137,14 @@ test_failed_create_stops_the_scope() {
 # Without systemd's private socket (not root's, or not there): the system
 # bus, through dbus-daemon (Hello, and a match rule for JobRemoved).
 test_system_bus_when_the_private_socket_is_unreachable() {
-    systemctl start dbus.service || fail "cannot start dbus.service in the guest"
+    # Only dbus: its default dependencies would start sysinit.target, whose
+    # systemd-tmpfiles-setup empties /tmp (tmpfiles.d/tmp.conf: `D /tmp`), this
+    # test's own $T, $ROOT and log among it, while the test runs (under load,
+    # with the rest of sysinit.target, it made the test fail without a log).
+    touch "$T/.before-dbus"
+    systemctl start --job-mode=ignore-requirements dbus.socket dbus.service ||
+        fail "cannot start dbus.service in the guest"
+    [ -e "$T/.before-dbus" ] || fail "starting dbus emptied /tmp"
     scope_bundle
     cat > "$T/via-bus.sh" <<INNER
 set -e

@@ -380,14 +380,34 @@ static void load_creds(struct registry *r, congo_error *err)
     (void) err;
 }
 
+int registry_token_parse(const char *body, char **token, long long *expires_in, congo_error *err)
+{
+    _cleanup_json_ yajl_val root = NULL;
+    yajl_val tok, exp;
+    int rr = json_parse_max(&root, body, TOKEN_MAX_SIZE, "token response", err);
+    if (rr < 0)
+        return rr;
+    tok = json_get(root, "token");
+    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
+        tok = json_get(root, "access_token");
+    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
+        return congo_error_set(err, 0, "the response has no token");
+    for (const char *p = tok->u.string; *p; p++)
+        if (!isgraph((unsigned char) *p))
+            return congo_error_set(err, 0, "the token has invalid characters");
+    exp = json_get(root, "expires_in");
+    if (exp && YAJL_IS_INTEGER(exp) && exp->u.number.i > 0)
+        *expires_in = exp->u.number.i;
+    *token = xstrdup(tok->u.string);
+    return 0;
+}
+
 static int fetch_token(struct registry *r, congo_error *err)
 {
     _cleanup_free_ char *url = NULL, *basic = NULL, *auth = NULL, *origin = NULL;
-    _cleanup_json_ yajl_val root = NULL;
     struct http_resp h = { 0 };
     CURL *esc = curl_easy_init();
-    char *s_service, *s_scope;
-    yajl_val tok, exp;
+    char *s_service, *s_scope, *token = NULL;
     long long expires = 60;
     int rr;
 
@@ -427,23 +447,12 @@ static int fetch_token(struct registry *r, congo_error *err)
         http_resp_free(&h);
         return rr;
     }
-    rr = json_parse_max(&root, h.body ? h.body : "", TOKEN_MAX_SIZE, "token response", err);
+    rr = registry_token_parse(h.body ? h.body : "", &token, &expires, err);
     http_resp_free(&h);
     if (rr < 0)
         return congo_error_wrap(err, rr, "token service `%s`", r->realm);
-    tok = json_get(root, "token");
-    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
-        tok = json_get(root, "access_token");
-    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
-        return congo_error_set(err, 0, "token service `%s`: the response has no token", r->realm);
-    for (const char *p = tok->u.string; *p; p++)
-        if (!isgraph((unsigned char) *p))
-            return congo_error_set(err, 0, "token service `%s`: the token has invalid characters", r->realm);
-    exp = json_get(root, "expires_in");
-    if (exp && YAJL_IS_INTEGER(exp) && exp->u.number.i > 0)
-        expires = exp->u.number.i;
     free(r->token);
-    r->token = xstrdup(tok->u.string);
+    r->token = token;
     /* Renew a little early rather than have a request refused. */
     r->token_expiry = time(NULL) + (expires > 20 ? expires - 10 : expires);
     r->auth = AUTH_BEARER;

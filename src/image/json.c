@@ -17,6 +17,16 @@ int json_parse_max(yajl_val *out, const char *buf, size_t max_size, const char *
     return congo_json_tree_parse(out, buf, max_size, what, err);
 }
 
+yajl_val json_parse_or_null(const char *buf)
+{
+    yajl_val v = NULL;
+    congo_error e = CONGO_ERROR_INIT;
+    if (json_parse(&v, buf, "", &e) < 0)
+        v = NULL;
+    congo_error_clear(&e);
+    return v;
+}
+
 yajl_val json_get(yajl_val obj, const char *key)
 {
     if (!obj || !YAJL_IS_OBJECT(obj))

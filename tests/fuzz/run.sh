@@ -25,7 +25,7 @@ fuzz_targets() { ls "$FUZZ_DIR"/fuzz-*.c | sed 's|.*/fuzz-||; s|\.c$||'; }
 # fuzz_one NAME SECONDS: prints the result line; 0 when it passed.
 fuzz_one() {
     local name=$1 secs=$2 bin=$BUILD/$1 work=$BUILD/corpus/$1 art=$BUILD/artifacts/$1/ log=$BUILD/logs/$1.log
-    local f rc dict="" runs eps cov ft repro
+    local f rc dict="" runs eps cov repro why
     mkdir -p "$work" "$art" "$BUILD/logs"
     : > "$log"
     [ -x "$bin" ] || { echo "FAIL fuzz:$name (no binary $bin: run tests/fuzz/build.sh)"; return 1; }
@@ -50,8 +50,9 @@ fuzz_one() {
     cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
     if [ "$rc" != 0 ]; then
         repro=$(grep -o "Test unit written to [^ ]*" "$log" | tail -1 | sed 's/Test unit written to //')
-        echo "FAIL fuzz:$name (exit $rc: $(grep -m1 -o 'ERROR: [^:]*: [a-zA-Z-]*\|ERROR: libFuzzer: [a-z-]*\|runtime error: .*' "$log" | head -1);" \
-             "reproducer ${repro:-none}; log $log)"
+        why=$(grep -m1 -o 'ERROR: [^:]*: [a-zA-Z-]*\|ERROR: libFuzzer: [a-z-]*\|runtime error: .*' "$log" | head -1)
+        [ -n "$why" ] || why=$(grep -v '^$' "$log" | tail -1)
+        echo "FAIL fuzz:$name (exit $rc: $why; reproducer ${repro:-none}; log $log)"
         return 1
     fi
     echo "ok fuzz:$name (${runs:-?} runs, ${eps:-?} exec/s, ${cov:-cov: ?})"

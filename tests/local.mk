@@ -149,3 +149,11 @@ tests_unit_test_subid_SOURCES = tests/unit/test-subid.c
 tests_unit_test_subid_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_subid_LDADD = $(UNIT_LDADD)
 endif
+
+# Fuzzing (issue 13): `make fuzz [FUZZ_SECONDS=N]` builds the libFuzzer
+# targets of tests/fuzz/ with clang and runs each for N seconds (default 60);
+# tests/fuzz/test-fuzz.sh runs them briefly as part of the suite.
+FUZZ_SECONDS = 60
+fuzz: all
+	TOP_BUILDDIR=$(abs_top_builddir) $(top_srcdir)/tests/fuzz/run.sh $(FUZZ_SECONDS)
+.PHONY: fuzz

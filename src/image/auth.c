@@ -12,6 +12,9 @@
 #include "image/json.h"
 #include "libcongo/utils.h"
 
+/* A credentials file (docker config.json, auth.json): a few KiB. */
+#define AUTH_FILE_MAX_SIZE (4u << 20)
+
 void auth_challenge_free(struct auth_challenge *c)
 {
     free(c->realm);
@@ -170,24 +173,19 @@ static int decode_auth(const char *b64, const char *file, const char *key, struc
     return 0;
 }
 
-static int lookup_file(const char *file, const char *domain, struct auth_creds *out, bool *found, congo_error *err)
+int auth_creds_from_json(struct auth_creds *out, const char *buf, const char *file, const char *domain, bool *found,
+                         congo_error *err)
 {
-    _cleanup_free_ char *buf = NULL;
     _cleanup_json_ yajl_val root = NULL;
     yajl_val auths;
     bool hub = strcmp(domain, "docker.io") == 0;
     _cleanup_free_ char *k1 = xasprintf("https://%s", domain), *k2 = xasprintf("http://%s", domain);
     const char *keys[] = { domain, k1, k2, hub ? "https://index.docker.io/v1/" : NULL, hub ? "index.docker.io" : NULL,
                            hub ? "registry-1.docker.io" : NULL };
-    int r = read_file_at(AT_FDCWD, file, 4u << 20, &buf, NULL, err);
+    int r;
 
-    if (r == -ENOENT) {
-        congo_error_clear(err);
-        return 0;
-    }
-    if (r < 0)
-        return r;
-    if ((r = json_parse(&root, buf, file, err)) < 0)
+    *found = false;
+    if ((r = json_parse_max(&root, buf, AUTH_FILE_MAX_SIZE, file, err)) < 0)
         return r;
     auths = json_get(root, "auths");
     if (!auths || !YAJL_IS_OBJECT(auths))
@@ -208,6 +206,20 @@ static int lookup_file(const char *file, const char *domain, struct auth_creds *
         }
     }
     return 0;
+}
+
+static int lookup_file(const char *file, const char *domain, struct auth_creds *out, bool *found, congo_error *err)
+{
+    _cleanup_free_ char *buf = NULL;
+    int r = read_file_at(AT_FDCWD, file, AUTH_FILE_MAX_SIZE, &buf, NULL, err);
+
+    if (r == -ENOENT) {
+        congo_error_clear(err);
+        return 0;
+    }
+    if (r < 0)
+        return r;
+    return auth_creds_from_json(out, buf, file, domain, found, err);
 }
 
 int auth_creds_lookup(struct auth_creds *out, const char *domain, bool *found, congo_error *err)

@@ -34,6 +34,9 @@ int auth_creds_parse(struct auth_creds *out, const char *s, congo_error *err);
  * is an error naming it. */
 int auth_creds_lookup(struct auth_creds *out, const char *domain, bool *found, congo_error *err);
 void auth_creds_free(struct auth_creds *c);
+/* The same from the text of one such file (`file` names it in errors). */
+int auth_creds_from_json(struct auth_creds *out, const char *buf, const char *file, const char *domain, bool *found,
+                         congo_error *err);
 
 /* base64 of "user:pass" (for Authorization: Basic). */
 char *auth_basic_value(const struct auth_creds *c);

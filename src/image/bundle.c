@@ -1099,7 +1099,7 @@ static void mark_free(struct mark *m)
 
 static int mark_parse(struct mark *m, const char *text, const char *what, congo_error *err)
 {
-    int r = json_parse(&m->root, text, what, err);
+    int r = json_parse_max(&m->root, text, MARK_MAX, what, err);
     if (r < 0)
         return r;
     if ((r = json_req_string(m->root, "bundle", "", &m->bundle, err)) < 0 ||

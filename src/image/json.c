@@ -4,20 +4,27 @@
 #include <string.h>
 
 #include "image/json.h"
+#include "libcongo/json-bounds.h"
 #include "libcongo/utils.h"
 
 int json_parse(yajl_val *out, const char *buf, const char *what, congo_error *err)
 {
-    char errbuf[256] = "";
-    yajl_val v = yajl_tree_parse(buf, errbuf, sizeof errbuf);
-    if (!v) {
-        char *nl;
-        while ((nl = strchr(errbuf, '\n')))
-            *nl = ' ';
-        return congo_error_set(err, 0, "%s: invalid JSON: %s", what, *errbuf ? errbuf : "parse error");
-    }
-    *out = v;
-    return 0;
+    return congo_json_tree_parse(out, buf, 0, what, err);
+}
+
+int json_parse_max(yajl_val *out, const char *buf, size_t max_size, const char *what, congo_error *err)
+{
+    return congo_json_tree_parse(out, buf, max_size, what, err);
+}
+
+yajl_val json_parse_or_null(const char *buf)
+{
+    yajl_val v = NULL;
+    congo_error e = CONGO_ERROR_INIT;
+    if (json_parse(&v, buf, "", &e) < 0)
+        v = NULL;
+    congo_error_clear(&e);
+    return v;
 }
 
 yajl_val json_get(yajl_val obj, const char *key)

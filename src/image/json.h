@@ -12,8 +12,13 @@
 
 #include "libcongo/error.h"
 
-/* Parse a NUL-terminated document; `what` names it in errors. */
+/* Parse a NUL-terminated document; `what` names it in errors.  The size
+ * (CONGO_JSON_MAX_SIZE, or max_size) and the nesting depth
+ * (CONGO_JSON_MAX_DEPTH) are checked first: see libcongo/json-bounds.h. */
 int json_parse(yajl_val *out, const char *buf, const char *what, congo_error *err);
+int json_parse_max(yajl_val *out, const char *buf, size_t max_size, const char *what, congo_error *err);
+/* The same without a message: NULL when invalid or out of bounds. */
+yajl_val json_parse_or_null(const char *buf);
 static inline void json_freep(yajl_val *v)
 {
     if (*v)

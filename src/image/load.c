@@ -194,7 +194,12 @@ static int scan_archive(struct src *src, const char *path, congo_error *err)
             r = congo_error_set(err, 0, "read `%s`: %s", path, archive_error_string(a));
             goto out;
         }
-        if (!archive_entry_pathname(e) || layer_path_clean(archive_entry_pathname(e), &name, err) < 0) {
+        r = archive_entry_pathname(e) ? layer_path_clean(archive_entry_pathname(e), &name, err) : -EINVAL;
+        if (r < 0) {
+            if (r == -ENAMETOOLONG) {
+                congo_error_wrap(err, r, "`%s`: member `%.200s`", path, archive_entry_pathname(e));
+                goto out;
+            }
             congo_error_clear(err);
             r = congo_error_set(err, EINVAL, "`%s`: member `%s` has a `..` component", path,
                                 archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
@@ -489,8 +494,8 @@ static int load_oci(struct src *src, const char *given, struct loaded_image **ou
     yajl_val m;
     int r;
 
-    if ((r = src_small(src, "index.json", 64u << 20, &buf, NULL, err)) < 0 ||
-        (r = json_parse(&root, buf, "index.json", err)) < 0)
+    if ((r = src_small(src, "index.json", MANIFEST_MAX_SIZE, &buf, NULL, err)) < 0 ||
+        (r = json_parse_max(&root, buf, MANIFEST_MAX_SIZE, "index.json", err)) < 0)
         return congo_error_wrap(err, r, "%s", src->what);
     m = json_get(root, "manifests");
     if (!m || !YAJL_IS_ARRAY(m))
@@ -547,8 +552,8 @@ static int load_docker(struct src *src, const char *given, struct loaded_image *
     _cleanup_json_ yajl_val root = NULL;
     int r;
 
-    if ((r = src_small(src, "manifest.json", 64u << 20, &buf, NULL, err)) < 0 ||
-        (r = json_parse(&root, buf, "manifest.json", err)) < 0)
+    if ((r = src_small(src, "manifest.json", MANIFEST_MAX_SIZE, &buf, NULL, err)) < 0 ||
+        (r = json_parse_max(&root, buf, MANIFEST_MAX_SIZE, "manifest.json", err)) < 0)
         return congo_error_wrap(err, r, "%s", src->what);
     if (!YAJL_IS_ARRAY(root) || root->u.array.len == 0)
         return congo_error_set(err, 0, "%s: manifest.json: expected a non-empty array", src->what);

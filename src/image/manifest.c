@@ -135,12 +135,14 @@ void manifest_doc_free(struct manifest_doc *m)
     *m = (struct manifest_doc){ 0 };
 }
 
-static int parse_descriptor_array(yajl_val arr, const char *path, struct descriptor **out, size_t *n,
+static int parse_descriptor_array(yajl_val arr, const char *path, size_t max, struct descriptor **out, size_t *n,
                                   congo_error *err)
 {
     struct descriptor *d;
     if (!arr || !YAJL_IS_ARRAY(arr))
         return congo_error_set(err, 0, "%s: expected an array of descriptors", path);
+    if (arr->u.array.len > max)
+        return congo_error_set(err, 0, "%s: %zu entries, more than the limit of %zu", path, arr->u.array.len, max);
     d = xnew0(struct descriptor, arr->u.array.len + 1);
     for (size_t i = 0; i < arr->u.array.len; i++) {
         _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
@@ -172,7 +174,7 @@ int manifest_parse(struct manifest_doc *out, const char *buf, size_t len, const 
                                MANIFEST_MAX_SIZE);
     if (memchr(buf, '\0', len))
         return congo_error_set(err, 0, "%s: invalid JSON: contains a NUL byte", what);
-    if ((r = json_parse(&root, buf, what, err)) < 0)
+    if ((r = json_parse_max(&root, buf, MANIFEST_MAX_SIZE, what, err)) < 0)
         return r;
     if (!YAJL_IS_OBJECT(root))
         return congo_error_set(err, 0, "%s: expected a JSON object", what);
@@ -201,7 +203,7 @@ int manifest_parse(struct manifest_doc *out, const char *buf, size_t len, const 
     }
     if (media_type_is_index(mt)) {
         m.kind = MANIFEST_KIND_INDEX;
-        r = parse_descriptor_array(json_get(root, "manifests"), "manifests", &m.manifests, &m.n_manifests, err);
+        r = parse_descriptor_array(json_get(root, "manifests"), "manifests", SIZE_MAX, &m.manifests, &m.n_manifests, err);
         if (r < 0)
             return congo_error_wrap(err, r, "%s", what);
     } else if (media_type_is_manifest(mt)) {
@@ -209,7 +211,7 @@ int manifest_parse(struct manifest_doc *out, const char *buf, size_t len, const 
         r = descriptor_parse(&m.config, json_get(root, "config"), "config", err);
         if (r < 0)
             return congo_error_wrap(err, r, "%s", what);
-        r = parse_descriptor_array(json_get(root, "layers"), "layers", &m.layers, &m.n_layers, err);
+        r = parse_descriptor_array(json_get(root, "layers"), "layers", MANIFEST_MAX_LAYERS, &m.layers, &m.n_layers, err);
         if (r < 0) {
             manifest_doc_free(&m);
             return congo_error_wrap(err, r, "%s", what);
@@ -387,7 +389,7 @@ int image_config_parse(struct image_config *out, const char *buf, const char *wh
         c.field = xstrdup(s);                                                                                      \
     } while (0)
 
-    if ((r = json_parse(&c.root, buf, what, err)) < 0)
+    if ((r = json_parse_max(&c.root, buf, CONFIG_MAX_SIZE, what, err)) < 0)
         return r;
     if (!YAJL_IS_OBJECT(c.root)) {
         r = congo_error_set(err, 0, "%s: expected a JSON object", what);
@@ -414,6 +416,11 @@ int image_config_parse(struct image_config *out, const char *buf, const char *wh
     ids = json_get(rootfs, "diff_ids");
     if (!ids || !YAJL_IS_ARRAY(ids)) {
         r = congo_error_set(err, 0, "%s: rootfs.diff_ids: expected an array of digests", what);
+        goto fail;
+    }
+    if (ids->u.array.len > MANIFEST_MAX_LAYERS) {
+        r = congo_error_set(err, 0, "%s: rootfs.diff_ids: %zu entries, more than the limit of %d", what,
+                            ids->u.array.len, MANIFEST_MAX_LAYERS);
         goto fail;
     }
     c.diff_ids = xnew0(char *, ids->u.array.len + 1);

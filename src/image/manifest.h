@@ -32,6 +32,9 @@
 #define MANIFEST_MAX_SIZE (4u << 20)
 /* Image configs carry the history: allow more. */
 #define CONFIG_MAX_SIZE (32u << 20)
+/* Layers of one image (and diff_ids of its config): overlayfs stacks at most
+ * 500 lower layers (OVL_MAX_STACK); docker builds at most 127. */
+#define MANIFEST_MAX_LAYERS 500
 
 /* The annotation naming an image in an OCI layout's index.json. */
 #define ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"

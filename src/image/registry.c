@@ -19,6 +19,9 @@
 #define MAX_REDIRECTS 5
 #define TOKEN_MAX_SIZE (1u << 20)
 #define ERROR_BODY_MAX 2048
+/* The headers of one response (all lines, every hop counted apart): a
+ * registry sends a few hundred bytes; curl's own cap is per line only. */
+#define HEADERS_MAX (64u * 1024)
 
 enum auth_state { AUTH_UNKNOWN, AUTH_ANONYMOUS, AUTH_BASIC, AUTH_BEARER };
 
@@ -45,6 +48,8 @@ struct http_resp {
     char *body;
     size_t len, max;
     bool too_big;
+    size_t header_bytes;
+    bool headers_too_big;
     char *content_type, *digest_header, *www_auth;
     char *url;              /* the final URL, after redirects */
 };
@@ -242,6 +247,11 @@ static size_t mem_header(char *line, size_t size, size_t nmemb, void *data)
     struct http_resp *h = data;
     size_t n = size * nmemb;
     char *v;
+    h->header_bytes += n;
+    if (h->header_bytes > HEADERS_MAX) {
+        h->headers_too_big = true;
+        return 0;
+    }
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         /* A new response (after 100-continue): forget the last one's headers. */
         free(h->content_type);
@@ -317,6 +327,9 @@ static int http_get(struct registry *r, const char *url, const char *accept, con
             int rr;
             if (h.too_big)
                 rr = congo_error_set(err, EFBIG, "GET %s: the response is larger than the %zu-byte limit", cur, max);
+            else if (h.headers_too_big)
+                rr = congo_error_set(err, EFBIG, "GET %s: the response headers are larger than the %u-byte limit", cur,
+                                     HEADERS_MAX);
             else if (os_errno > 0)
                 rr = congo_error_set(err, (int) os_errno, "GET %s: %s", cur, t);
             else
@@ -367,14 +380,34 @@ static void load_creds(struct registry *r, congo_error *err)
     (void) err;
 }
 
+int registry_token_parse(const char *body, char **token, long long *expires_in, congo_error *err)
+{
+    _cleanup_json_ yajl_val root = NULL;
+    yajl_val tok, exp;
+    int rr = json_parse_max(&root, body, TOKEN_MAX_SIZE, "token response", err);
+    if (rr < 0)
+        return rr;
+    tok = json_get(root, "token");
+    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
+        tok = json_get(root, "access_token");
+    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
+        return congo_error_set(err, 0, "the response has no token");
+    for (const char *p = tok->u.string; *p; p++)
+        if (!isgraph((unsigned char) *p))
+            return congo_error_set(err, 0, "the token has invalid characters");
+    exp = json_get(root, "expires_in");
+    if (exp && YAJL_IS_INTEGER(exp) && exp->u.number.i > 0)
+        *expires_in = exp->u.number.i;
+    *token = xstrdup(tok->u.string);
+    return 0;
+}
+
 static int fetch_token(struct registry *r, congo_error *err)
 {
     _cleanup_free_ char *url = NULL, *basic = NULL, *auth = NULL, *origin = NULL;
-    _cleanup_json_ yajl_val root = NULL;
     struct http_resp h = { 0 };
     CURL *esc = curl_easy_init();
-    char *s_service, *s_scope;
-    yajl_val tok, exp;
+    char *s_service, *s_scope, *token = NULL;
     long long expires = 60;
     int rr;
 
@@ -414,23 +447,12 @@ static int fetch_token(struct registry *r, congo_error *err)
         http_resp_free(&h);
         return rr;
     }
-    rr = json_parse(&root, h.body ? h.body : "", "token response", err);
+    rr = registry_token_parse(h.body ? h.body : "", &token, &expires, err);
     http_resp_free(&h);
     if (rr < 0)
         return congo_error_wrap(err, rr, "token service `%s`", r->realm);
-    tok = json_get(root, "token");
-    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
-        tok = json_get(root, "access_token");
-    if (!tok || !YAJL_IS_STRING(tok) || !*tok->u.string)
-        return congo_error_set(err, 0, "token service `%s`: the response has no token", r->realm);
-    for (const char *p = tok->u.string; *p; p++)
-        if (!isgraph((unsigned char) *p))
-            return congo_error_set(err, 0, "token service `%s`: the token has invalid characters", r->realm);
-    exp = json_get(root, "expires_in");
-    if (exp && YAJL_IS_INTEGER(exp) && exp->u.number.i > 0)
-        expires = exp->u.number.i;
     free(r->token);
-    r->token = xstrdup(tok->u.string);
+    r->token = token;
     /* Renew a little early rather than have a request refused. */
     r->token_expiry = time(NULL) + (expires > 20 ? expires - 10 : expires);
     r->auth = AUTH_BEARER;
@@ -750,6 +772,8 @@ struct xfer {
     int redirects, attempts, auth_retries;
     long status;
     bool body_started, overflow, range_bad, write_failed;
+    size_t header_bytes;
+    bool headers_too_big;
     bool paused;        /* CURL_WRITEFUNC_PAUSE: its worker's queue was full */
     char *content_range;
     char errbody[ERROR_BODY_MAX];
@@ -800,6 +824,11 @@ static size_t xfer_header(char *line, size_t size, size_t nmemb, void *data)
     struct xfer *x = data;
     size_t n = size * nmemb;
     char *v;
+    x->header_bytes += n;
+    if (x->header_bytes > HEADERS_MAX) {
+        x->headers_too_big = true;
+        return 0;
+    }
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
         free(x->content_range);
         x->content_range = NULL;
@@ -901,7 +930,8 @@ static int xfer_start(struct xfer *x, congo_error *err)
         x->hdrs = curl_slist_append(x->hdrs, range);
     }
     x->status = 0;
-    x->body_started = x->overflow = x->range_bad = x->write_failed = false;
+    x->body_started = x->overflow = x->range_bad = x->write_failed = x->headers_too_big = false;
+    x->header_bytes = 0;
     x->errlen = 0;
     x->errbody[0] = '\0';
     curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
@@ -983,6 +1013,13 @@ static void xfer_done(struct xfer *x, CURLcode cc)
             congo_error_set(&x->err, EIO, "blob %s: writing to the store failed", x->d->digest);
         free(redirect);
         xfer_fail(x, -EIO, false);
+        return;
+    }
+    if (x->headers_too_big) {
+        congo_error_set(&x->err, EFBIG, "blob %s: the response headers are larger than the %u-byte limit",
+                        x->d->digest, HEADERS_MAX);
+        free(redirect);
+        xfer_fail(x, -EFBIG, false);
         return;
     }
     if (x->overflow) {

@@ -47,6 +47,10 @@ struct registry_doc {
 };
 void registry_doc_free(struct registry_doc *d);
 
+/* A token service's JSON reply: "token" (or "access_token"), printable, and
+ * "expires_in" when positive (*expires_in untouched otherwise).  Pure. */
+int registry_token_parse(const char *body, char **token, long long *expires_in, congo_error *err);
+
 /* GET /v2/REPO/manifests/REFERENCE (a tag or a digest), at most MANIFEST_MAX_SIZE bytes. */
 int registry_get_manifest(struct registry *r, const char *reference, struct registry_doc *out, congo_error *err);
 /* GET a small blob into memory; digest and size are verified. */

@@ -34,6 +34,11 @@ int layer_path_clean(const char *in, char **out, congo_error *err)
             free(r);
             return congo_error_set(err, EINVAL, "`..` component");
         }
+        if (len > LAYER_NAME_MAX) {
+            free(r);
+            return congo_error_set(err, ENAMETOOLONG, "a component of %zu bytes, more than the limit of %d", len,
+                                   LAYER_NAME_MAX);
+        }
         if (len > 0 && !(len == 1 && p[0] == '.')) {
             if (w != r)
                 *w++ = '/';
@@ -43,6 +48,12 @@ int layer_path_clean(const char *in, char **out, congo_error *err)
         p += len;
         while (*p == '/')
             p++;
+    }
+    if ((size_t) (w - r) > LAYER_PATH_MAX) {
+        size_t plen = w - r;
+        free(r);
+        return congo_error_set(err, ENAMETOOLONG, "a path of %zu bytes, more than the limit of %d", plen,
+                               LAYER_PATH_MAX);
     }
     if (w == r)
         *w++ = '.';
@@ -521,8 +532,11 @@ static int do_hardlink(struct unpack_ctx *c, int pfd, const char *base, const ch
     int tfd, r;
     struct stat st;
 
-    if (layer_path_clean(target, &clean, c->err) < 0)
+    if ((r = layer_path_clean(target, &clean, c->err)) < 0) {
+        if (r == -ENAMETOOLONG)
+            return congo_error_wrap(c->err, r, "hardlink target `%.200s`", target);
         return congo_error_set(c->err, EINVAL, "hardlink target `%s` has a `..` component", target);
+    }
     slash = strrchr(clean, '/');
     tdir = slash ? xstrndup(clean, slash - clean) : xstrdup(".");
     tbase = slash ? slash + 1 : clean;
@@ -674,8 +688,11 @@ static int handle_entry(struct unpack_ctx *c, struct archive_entry *e)
 
     if (!raw || !*raw)
         return congo_error_set(c->err, EINVAL, "entry without a name");
-    if ((r = layer_path_clean(raw, &path, c->err)) < 0)
+    if ((r = layer_path_clean(raw, &path, c->err)) < 0) {
+        if (r == -ENAMETOOLONG)
+            return congo_error_wrap(c->err, r, "entry `%.200s`", raw);
         return congo_error_set(c->err, EINVAL, "entry `%s`: a `..` component would leave the layer", raw);
+    }
     c->stats.entries++;
     if (strcmp(path, ".") == 0)
         return root_entry(c, e);

@@ -19,8 +19,15 @@
 #include "image/store.h"
 #include "libcongo/error.h"
 
+/* Entry paths (after cleaning) and their components: what the kernel
+ * takes (PATH_MAX with its NUL, NAME_MAX).  A longer path in a layer would
+ * make directories no path can name. */
+#define LAYER_PATH_MAX 4095
+#define LAYER_NAME_MAX 255
+
 /* Clean an entry path: "./a//b/" -> "a/b", "/" -> "."; -EINVAL when a
- * component is `..`.  Pure. */
+ * component is `..`, -ENAMETOOLONG past LAYER_PATH_MAX or LAYER_NAME_MAX.
+ * Pure. */
 int layer_path_clean(const char *in, char **out, congo_error *err);
 
 struct unpack_stats {

@@ -7,6 +7,7 @@ libcongo_a_SOURCES = \
 	src/libcongo/log.c src/libcongo/log.h \
 	src/libcongo/cli.c src/libcongo/cli.h \
 	src/libcongo/oci-config.c src/libcongo/oci-config.h \
+	src/libcongo/json-bounds.c src/libcongo/json-bounds.h \
 	src/libcongo/cgroup-mounts.c src/libcongo/cgroup.h \
 	src/libcongo/rootfs.h src/libcongo/mount-options.h src/libcongo/process.h src/libcongo/caps.h \
 	src/libcongo/terminal.h src/libcongo/hooks.h src/libcongo/signals.h src/libcongo/seccomp.h

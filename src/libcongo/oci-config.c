@@ -32,6 +32,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "json-bounds.h"
 #include "oci-config.h"
 #include "process-attrs.h"
 #include "utils.h"
@@ -39,8 +40,10 @@
 /* config.json is a few KiB (a big seccomp profile: ~50 KiB); a hostile bundle
  * must not make us read gigabytes. */
 #define OCI_CONFIG_MAX_SIZE (16u << 20)
-/* OCI documents nest 6 levels deep; extension fields get room to spare. */
-#define JSON_MAX_DEPTH 200
+/* The nesting limit of every JSON document congo reads (json-bounds.h). */
+#define JSON_MAX_DEPTH CONGO_JSON_MAX_DEPTH
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
 
 /* ------------------------------------------------------------------------ */
 /* The JSON tree. */
@@ -174,7 +177,7 @@ static int jb_push(struct jbuild *b, int type)
 {
     jnode *n;
     if (b->depth >= JSON_MAX_DEPTH) {
-        b->error = "the document nests too deeply";
+        b->error = "JSON nested deeper than the limit of " TEXT(CONGO_JSON_MAX_DEPTH) " levels";
         return 0;
     }
     n = jb_add(b, type);
@@ -224,6 +227,9 @@ static int json_parse(struct arena *a, const jnode **root, const char *json, siz
     bool at_end = false;
     int r = 0;
 
+    if (len > OCI_CONFIG_MAX_SIZE)
+        return congo_error_set(err, EFBIG, "%s: %zu bytes, more than the limit of %u bytes", source, len,
+                               OCI_CONFIG_MAX_SIZE);
     a->next_size = len < 2048 ? 4096 : len * 2;
     h = yajl_alloc(&jb_callbacks, NULL, &b);
     if (!h)
@@ -649,6 +655,23 @@ static int v_objarr(struct pctx *p, const jnode *n, size_t elem_size, void **out
 
 #define F_OBJARR(p, o, key, arr, count, parse)                                                                         \
     FIELD(p, o, key, false, v_objarr(p, n, sizeof(**(arr)), (void **) (arr), (count), (elem_parser) (parse)))
+
+/* An array of at most max entries (the bounds of oci-config.h). */
+static int v_maxlen(struct pctx *p, const jnode *n, size_t max)
+{
+    if (n->type == J_ARR && n->len > max)
+        return perr(p, "%zu entries, more than the limit of %zu", n->len, max);
+    return 0;
+}
+
+#define F_OBJARR_MAX(p, o, key, arr, count, parse, max)                                                                \
+    FIELD(p, o, key, false,                                                                                            \
+          v_maxlen(p, n, max) ?: v_objarr(p, n, sizeof(**(arr)), (void **) (arr), (count), (elem_parser) (parse)))
+
+static int f_strv_max(struct pctx *p, const jnode *o, const char *key, size_t max, char ***out)
+{
+    return FIELD(p, o, key, false, v_maxlen(p, n, max) ?: v_strv(p, n, out));
+}
 
 /* ------------------------------------------------------------------------ */
 /* Name tables. */
@@ -1180,12 +1203,12 @@ static int p_hook(struct pctx *p, const jnode *o, oci_hook *h)
 
 static int p_hooks(struct pctx *p, const jnode *o, oci_hooks *h)
 {
-    TRY(F_OBJARR(p, o, "prestart", &h->prestart, &h->n_prestart, p_hook));
-    TRY(F_OBJARR(p, o, "createRuntime", &h->create_runtime, &h->n_create_runtime, p_hook));
-    TRY(F_OBJARR(p, o, "createContainer", &h->create_container, &h->n_create_container, p_hook));
-    TRY(F_OBJARR(p, o, "startContainer", &h->start_container, &h->n_start_container, p_hook));
-    TRY(F_OBJARR(p, o, "poststart", &h->poststart, &h->n_poststart, p_hook));
-    TRY(F_OBJARR(p, o, "poststop", &h->poststop, &h->n_poststop, p_hook));
+    TRY(F_OBJARR_MAX(p, o, "prestart", &h->prestart, &h->n_prestart, p_hook, OCI_MAX_HOOKS));
+    TRY(F_OBJARR_MAX(p, o, "createRuntime", &h->create_runtime, &h->n_create_runtime, p_hook, OCI_MAX_HOOKS));
+    TRY(F_OBJARR_MAX(p, o, "createContainer", &h->create_container, &h->n_create_container, p_hook, OCI_MAX_HOOKS));
+    TRY(F_OBJARR_MAX(p, o, "startContainer", &h->start_container, &h->n_start_container, p_hook, OCI_MAX_HOOKS));
+    TRY(F_OBJARR_MAX(p, o, "poststart", &h->poststart, &h->n_poststart, p_hook, OCI_MAX_HOOKS));
+    TRY(F_OBJARR_MAX(p, o, "poststop", &h->poststop, &h->n_poststop, p_hook, OCI_MAX_HOOKS));
     return 0;
 }
 
@@ -1349,7 +1372,7 @@ static int v_rdma(struct pctx *p, const jnode *n, oci_resources *r)
 static int p_resources(struct pctx *p, const jnode *o, oci_resources *r)
 {
     const jnode *sub;
-    TRY(F_OBJARR(p, o, "devices", &r->devices, &r->n_devices, p_device_cgroup));
+    TRY(F_OBJARR_MAX(p, o, "devices", &r->devices, &r->n_devices, p_device_cgroup, OCI_MAX_DEVICES));
     TRY(f_obj(p, o, "memory", &sub));
     if (sub) {
         size_t old = push_key(p, "memory");
@@ -1414,7 +1437,7 @@ static int p_syscall(struct pctx *p, const jnode *o, oci_seccomp_syscall *s)
 {
     if (!jget(o, "names"))
         return missing(p, "names");
-    TRY(f_strv(p, o, "names", &s->names));
+    TRY(f_strv_max(p, o, "names", OCI_MAX_SYSCALL_NAMES, &s->names));
     TRY(f_str(p, o, "action", true, &s->action));
     TRY(f_opt_u64(p, o, "errnoRet", &U32, &s->errno_ret));
     TRY(F_OBJARR(p, o, "args", &s->args, &s->n_args, p_seccomp_arg));
@@ -1429,7 +1452,7 @@ static int p_seccomp(struct pctx *p, const jnode *o, oci_seccomp *s)
     TRY(f_strv(p, o, "flags", &s->flags));
     TRY(f_str(p, o, "listenerPath", false, &s->listener_path));
     TRY(f_str(p, o, "listenerMetadata", false, &s->listener_metadata));
-    TRY(F_OBJARR(p, o, "syscalls", &s->syscalls, &s->n_syscalls, p_syscall));
+    TRY(F_OBJARR_MAX(p, o, "syscalls", &s->syscalls, &s->n_syscalls, p_syscall, OCI_MAX_SYSCALL_RULES));
     return 0;
 }
 
@@ -1480,7 +1503,7 @@ static int p_linux(struct pctx *p, const jnode *o, oci_linux *l)
     TRY(F_OBJARR(p, o, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, p_idmap));
     TRY(F_OBJARR(p, o, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, p_idmap));
     TRY(FIELD(p, o, "timeOffsets", false, each_member(p, n, "an object of objects", p_time_offset, l)));
-    TRY(F_OBJARR(p, o, "devices", &l->devices, &l->n_devices, p_device));
+    TRY(F_OBJARR_MAX(p, o, "devices", &l->devices, &l->n_devices, p_device, OCI_MAX_DEVICES));
     TRY(FIELD(p, o, "netDevices", false, v_net_devices(p, n, &l->net_devices)));
     TRY(f_str(p, o, "cgroupsPath", false, &l->cgroups_path));
     TRY(f_obj(p, o, "resources", &sub));
@@ -1503,8 +1526,8 @@ static int p_linux(struct pctx *p, const jnode *o, oci_linux *l)
         TRY(r);
     }
     TRY(f_map(p, o, "sysctl", &l->sysctl));
-    TRY(f_strv(p, o, "maskedPaths", &l->masked_paths));
-    TRY(f_strv(p, o, "readonlyPaths", &l->readonly_paths));
+    TRY(f_strv_max(p, o, "maskedPaths", OCI_MAX_PATHS, &l->masked_paths));
+    TRY(f_strv_max(p, o, "readonlyPaths", OCI_MAX_PATHS, &l->readonly_paths));
     TRY(f_str(p, o, "mountLabel", false, &l->mount_label));
     TRY(f_obj(p, o, "personality", &sub));
     if (sub) {
@@ -1566,7 +1589,7 @@ static int p_config(struct pctx *p, const jnode *o, oci_config *c)
         pop(p, old);
         TRY(r);
     }
-    TRY(F_OBJARR(p, o, "mounts", &c->mounts, &c->n_mounts, p_mount));
+    TRY(F_OBJARR_MAX(p, o, "mounts", &c->mounts, &c->n_mounts, p_mount, OCI_MAX_MOUNTS));
     TRY(f_obj(p, o, "process", &sub));
     if (sub) {
         size_t old = push_key(p, "process");

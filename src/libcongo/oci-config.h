@@ -21,6 +21,16 @@
 
 #include "error.h"
 
+/* Bounds on the arrays whose entries each cost the kernel work at create
+ * (real configs have tens; Kubernetes pods with many volumes, hundreds):
+ * a longer array is refused at parse time, naming the field. */
+#define OCI_MAX_MOUNTS 4096        /* mounts */
+#define OCI_MAX_PATHS 4096         /* linux.maskedPaths, linux.readonlyPaths */
+#define OCI_MAX_DEVICES 4096       /* linux.devices, linux.resources.devices */
+#define OCI_MAX_HOOKS 1024         /* each hooks.* list */
+#define OCI_MAX_SYSCALL_RULES 4096 /* linux.seccomp.syscalls */
+#define OCI_MAX_SYSCALL_NAMES 4096 /* linux.seccomp.syscalls[].names */
+
 typedef struct { bool set; int64_t value; } oci_opt_i64;
 typedef struct { bool set; uint64_t value; } oci_opt_u64;
 typedef struct { bool set; bool value; } oci_opt_bool;

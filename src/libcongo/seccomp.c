@@ -27,6 +27,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "json-bounds.h"
 #include "log.h"
 #include "sha256.h"
 #include "utils.h"
@@ -1025,7 +1026,6 @@ int congo_seccomp_send_listener_pid(const oci_seccomp *s, int notify_fd, pid_t p
     const char *pid_path[] = { "pid", NULL };
     _cleanup_close_ int sock = -1;
     _cleanup_free_ char *msg = NULL, *meta = NULL;
-    char ebuf[256];
     yajl_val state, v;
     long long pidv = pid;
     int r;
@@ -1033,9 +1033,8 @@ int congo_seccomp_send_listener_pid(const oci_seccomp *s, int notify_fd, pid_t p
     if (!s->listener_path)
         return congo_error_set(err, EINVAL, "linux.seccomp.listenerPath: not set but a rule uses SCMP_ACT_NOTIFY");
     /* The state goes out verbatim inside the message: it must be JSON. */
-    state = yajl_tree_parse(state_json, ebuf, sizeof ebuf);
-    if (!state)
-        return congo_error_set(err, EINVAL, "seccomp agent: invalid container state JSON: %s", ebuf);
+    if ((r = congo_json_tree_parse(&state, state_json, 0, "container state", err)) < 0)
+        return congo_error_wrap(err, r, "seccomp agent");
     if (pidv <= 0) {
         v = yajl_tree_get(state, pid_path, yajl_t_number);
         pidv = v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : -1;

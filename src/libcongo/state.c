@@ -13,6 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cgroup.h"
+#include "json-bounds.h"
 #include "utils.h"
 
 #define STATE_FILE "state.json"
@@ -246,7 +247,6 @@ static bool tree_bool(yajl_val root, const char *key)
 int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_error *err)
 {
     _cleanup_free_ char *data = NULL;
-    char ebuf[256] = "";
     yajl_val root, ann;
     struct congo_state *s;
     const char *ann_path[] = { "annotations", NULL };
@@ -258,10 +258,13 @@ int congo_state_read(struct congo_state **out, int dirfd, const char *id, congo_
             return congo_error_set(err, ENOENT, "container `%s` has no state (its create was interrupted)", id);
         return congo_error_wrap(err, r, "read state of container `%s`", id);
     }
-    root = yajl_tree_parse(data, ebuf, sizeof ebuf);
-    if (!root || !YAJL_IS_OBJECT(root)) {
+    r = congo_json_tree_parse(&root, data, MAX_STATE_SIZE, STATE_FILE, err);
+    if (r < 0)
+        return congo_error_wrap(err, r, "state of container `%s` is corrupt", id);
+    if (!YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
-        return congo_error_set(err, EINVAL, "state of container `%s` is corrupt: %s", id, ebuf);
+        return congo_error_set(err, EINVAL, "state of container `%s` is corrupt: %s: not a JSON object", id,
+                               STATE_FILE);
     }
     s = xzalloc(sizeof *s);
     s->id = xstrdup(tree_str(root, "id") ? tree_str(root, "id") : id);

@@ -154,7 +154,7 @@ static char *read_back(int fd)
 /* The text of a failed plugin: its error object's msg and details, else its output. */
 static char *plugin_error_text(const char *out, const char *errout)
 {
-    yajl_val v = yajl_tree_parse(out, NULL, 0);
+    yajl_val v = json_parse_or_null(out);
     char *text = NULL;
     if (v && YAJL_IS_OBJECT(v)) {
         yajl_val msg = json_get(v, "msg"), details = json_get(v, "details"), code = json_get(v, "code");
@@ -286,7 +286,7 @@ static int run_one(char **out, const struct cni_net *n, size_t i, const char *co
     int r;
 
     if (prev_text && *prev_text) {
-        prev = yajl_tree_parse(prev_text, NULL, 0);
+        prev = json_parse_or_null(prev_text);
         if (!prev)
             return congo_error_set(err, 0, "network `%s`: the previous result is not JSON", n->name);
     }

@@ -561,7 +561,7 @@ int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
         json_gen_str(g, "portMappings");
         yajl_gen_array_open(g);
         for (size_t i = 0; i < p->n_port_maps; i++) {
-            yajl_val v = yajl_tree_parse(p->port_maps[i], NULL, 0);
+            yajl_val v = json_parse_or_null(p->port_maps[i]);
             json_gen_value(g, v);
             yajl_tree_free(v);
         }
@@ -626,7 +626,7 @@ static int load_net(struct cni_net **out, int dfd, const char *dir, congo_error 
 /* The first IPv4 address of a CNI result ("10.77.0.2"), or NULL. */
 static char *result_ip4(const char *result)
 {
-    _cleanup_json_ yajl_val v = yajl_tree_parse(result, NULL, 0);
+    _cleanup_json_ yajl_val v = json_parse_or_null(result);
     yajl_val ips = json_get(v, "ips");
     for (size_t i = 0; ips && YAJL_IS_ARRAY(ips) && i < ips->u.array.len; i++) {
         yajl_val a = json_get(ips->u.array.values[i], "address");

@@ -17,6 +17,9 @@ Faults come from DIR/faults.json, read on each request:
   {"slow": {DIGEST: BYTES_PER_SECOND}}          throttled
   {"big_manifest": TAG}                         a 5 MiB manifest for TAG
   {"schema1": TAG}                              a Docker schema 1 manifest for TAG
+  {"deep_manifest": TAG}                        a manifest of 300000 nested arrays for TAG
+  {"header_bytes": N}                           every response's header block (but blobs') is exactly N bytes
+  {"blob_header_bytes": N}                      the same for blob responses
   {"wrong_manifest_digest": TAG}                Docker-Content-Digest does not match the body
   {"basic": "USER:PASS"}                        Basic auth required on /v2/
   {"redirect_blobs": true}                      blobs answer 307 to the blob server
@@ -80,9 +83,26 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
+        self.pad_headers()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def pad_headers(self, key="header_bytes"):
+        total = faults().get(key)
+        if total:
+            # Pad with X-Pad lines of at most 8 KiB each (curl refuses longer
+            # single lines) so that every header line, the status line and
+            # the final empty line add up to exactly `total` bytes.
+            have = sum(len(b) for b in self._headers_buffer) + 2
+            while have < total:
+                room = min(total - have, 8192)
+                if room < 12:  # "X-Pad: " + "\r\n" + 1
+                    raise ValueError("header_bytes: cannot pad by %d bytes" % room)
+                if total - have - room and total - have - room < 12:
+                    room -= 12
+                self.send_header("X-Pad", "p" * (room - 9))
+                have += room
 
     def error(self, code, ecode, msg):
         self.send(code, json.dumps({"errors": [{"code": ecode, "message": msg}]}).encode())
@@ -107,6 +127,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Docker-Content-Digest", digest)
         if start:
             self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
+        self.pad_headers("blob_header_bytes")
         self.end_headers()
         limit = len(body)
         short = f.get("short", {}).get(digest)
@@ -168,6 +189,8 @@ class Handler(BaseHTTPRequestHandler):
             body = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                                "padding": "x" * (5 << 20)}).encode()
             return self.send(200, body, "application/vnd.oci.image.manifest.v1+json")
+        if f.get("deep_manifest") == ref:
+            return self.send(200, b"[" * 300000 + b"]" * 300000, "application/vnd.oci.image.manifest.v1+json")
         if f.get("schema1") == ref:
             body = json.dumps({"schemaVersion": 1, "name": "x", "tag": ref, "fsLayers": [], "history": []}).encode()
             return self.send(200, body, "application/vnd.docker.distribution.manifest.v1+prettyjws")

@@ -58,6 +58,37 @@ test_oversized_manifest() {
     assert_nothing_stored
 }
 
+# Issue 13: a manifest of 300000 nested arrays crashed yajl's recursive free.
+test_deeply_nested_manifest() {
+    need_setup
+    set_faults '{"deep_manifest": "test"}'
+    img pull -q "$FAKE/test/img:test"
+    assert_rc 1
+    assert_contains "$ERR" "JSON nested deeper than the limit of 200 levels"
+    assert_nothing_stored
+}
+
+# The header block of a response: 64 KiB pass, one byte more is refused
+# (for the API requests and for blob downloads).
+test_response_header_limit() {
+    need_setup
+    set_faults '{"header_bytes": 65536, "blob_header_bytes": 65536}'
+    img pull -q "$FAKE/test/img:test"
+    assert_ok
+    rm -rf "$T/store"
+    set_faults '{"header_bytes": 65537}'
+    img pull -q "$FAKE/test/img:test"
+    assert_failed
+    assert_contains "$ERR" "the response headers are larger than the 65536-byte limit"
+    assert_nothing_stored
+    set_faults '{"blob_header_bytes": 65537}'
+    img pull -q "$FAKE/test/img:test"
+    assert_failed
+    assert_contains "$ERR" "the response headers are larger than the 65536-byte limit"
+    assert_contains "$ERR" "blob sha256:"
+    assert_nothing_stored
+}
+
 test_schema1_refused() {
     need_setup
     set_faults '{"schema1": "test"}'

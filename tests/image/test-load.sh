@@ -144,4 +144,37 @@ t.addfile(i, io.BytesIO(b"x")); t.close()' "$T/dotdot.tar"
     assert_store_blobs_sound "$T/store"
 }
 
+# Issue 13: a 757-byte OCI archive whose index.json is 300000 nested arrays
+# crashed congo-image (stack overflow in yajl's recursive free); a tar member
+# path past PATH_MAX; index.json at its size limit (4 MiB) and one byte past.
+test_load_input_bounds() {
+    need_setup
+    mkdir "$T/deep"
+    echo '{"imageLayoutVersion":"1.0.0"}' > "$T/deep/oci-layout"
+    $PY -c 'import sys; open(sys.argv[1], "w").write("[" * 300000 + "]" * 300000)' "$T/deep/index.json"
+    tar -C "$T/deep" -czf "$T/deep.tar.gz" oci-layout index.json
+    img load "$T/deep.tar.gz"
+    assert_rc 1
+    assert_contains "$ERR" "index.json: JSON nested deeper than the limit of 200 levels"
+    assert_eq "$(store_names "$T/store")" ""
+
+    $PY -c 'import sys; open(sys.argv[1], "w").write("{\"manifests\":[]}" + " " * (4194304 - 16))' "$T/deep/index.json"
+    img load "$T/deep"
+    assert_failed
+    assert_contains "$ERR" "index.json lists no image"
+    echo >> "$T/deep/index.json"
+    img load "$T/deep"
+    assert_failed
+    assert_contains "$ERR" "index.json\`: file is larger than 4194304 bytes"
+
+    $PY -c 'import tarfile, io, sys
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+i = tarfile.TarInfo("a/" * 2048 + "x"); i.size = 1
+t.addfile(i, io.BytesIO(b"x")); t.close()' "$T/long.tar"
+    img load "$T/long.tar"
+    assert_failed
+    assert_contains "$ERR" "a path of 4097 bytes, more than the limit of 4095"
+    assert_eq "$(store_names "$T/store")" ""
+}
+
 run_tests "$@"

@@ -105,6 +105,10 @@ test_config_schema_rejects_bad_documents() {
     must_reject config.schema.json "$c" '.linux.maskedPaths += ["proc/kcore"]' "linux.maskedPaths[11]: 'proc/kcore' does not match"
     must_reject config.schema.json "$c" '.linux.personality = {"domain": "LINUX64"}' "linux.personality.domain: 'LINUX64' is not one of"
     must_reject config.schema.json "$c" '.linux.memoryPolicy = {"nodes": "0"}' "linux.memoryPolicy: 'mode' is a required property"
+    # The array bounds congo enforces (README "Hardening").
+    must_reject config.schema.json "$c" '.mounts = [range(4097) | {"destination": "/x"}]' "mounts: [{'destination': '/x'}"
+    must_reject config.schema.json "$c" '.linux.readonlyPaths = [range(4097) | "/x"]' "is too long"
+    must_reject config.schema.json "$c" '.hooks.prestart = [range(1025) | {"path": "/x"}]' "is too long"
 }
 
 test_config_schema_accepts_what_the_spec_allows() {
@@ -120,6 +124,7 @@ test_config_schema_accepts_what_the_spec_allows() {
     must_accept config.schema.json "$c" '.linux.devices = [{"path": "/dev/f", "type": "p"}, {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]'
     must_accept config.schema.json "$c" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": -5, "nanosecs": 999999999}}'
     must_accept config.schema.json "$c" '.mounts[0].destination = "relative"'
+    must_accept config.schema.json "$c" '.mounts = [range(4096) | {"destination": "/x"}] | .hooks.poststop = [range(1024) | {"path": "/x"}]'
 }
 
 test_process_schema() {

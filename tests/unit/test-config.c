@@ -469,7 +469,7 @@ static void invalid_utf8_and_deep_nesting(void **state)
         if (depth == 199)
             assert_string_equal(t, "config.json: missing required field \"ociVersion\"");
         else
-            assert_string_equal(t, "config.json: line 1: the document nests too deeply");
+            assert_string_equal(t, "config.json: line 1: JSON nested deeper than the limit of 200 levels");
         assert_int_equal(r, -EINVAL);
         free(t);
     }
@@ -1420,6 +1420,165 @@ static void truncated_and_corrupted_documents(void **state)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Input bounds (issue 13): the size of every document, its nesting depth,
+ * and the length of the arrays that cost work at create; each tested at the
+ * bound and one past it. */
+
+
+static int parse_cfg(const char *doc, size_t len, congo_error *err)
+{
+    oci_config *c = NULL;
+    int r = oci_config_parse(&c, doc, len, "config.json", err);
+    oci_config_free(c);
+    return r;
+}
+
+static int parse_proc(const char *doc, size_t len, congo_error *err)
+{
+    oci_process *p = NULL;
+    int r = oci_process_parse(&p, doc, len, "process.json", err);
+    if (p)
+        oci_process_free(p);
+    return r;
+}
+
+static int parse_res(const char *doc, size_t len, congo_error *err)
+{
+    oci_resources *res = NULL;
+    int r = oci_resources_parse(&res, doc, len, "resources.json", err);
+    if (res)
+        oci_resources_free(res);
+    return r;
+}
+
+/* NULL when accepted, else the error text. */
+static char *try_parse(int (*fn)(const char *, size_t, congo_error *), const char *doc, size_t len)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    char *t = NULL;
+    if (fn(doc, len, &err) < 0)
+        t = congo_error_text(&err);
+    congo_error_clear(&err);
+    return t;
+}
+
+static void document_size_bounds(void **state)
+{
+    const size_t max = 16u << 20;
+    char *doc = xmalloc(max + 2), *t;
+    int (*fns[])(const char *, size_t, congo_error *) = { parse_cfg, parse_proc, parse_res };
+    const char *prefix[] = { "{\"ociVersion\":\"1.0.0\"}", "{\"args\":[\"true\"],\"cwd\":\"/\"}", "{}" };
+    const char *name[] = { "config.json", "process.json", "resources.json" };
+
+    for (size_t k = 0; k < ARRAY_SIZE(fns); k++) {
+        size_t n = strlen(prefix[k]);
+        memcpy(doc, prefix[k], n);
+        memset(doc + n, ' ', max + 1 - n);
+        t = try_parse(fns[k], doc, max);
+        assert_null(t);
+        t = try_parse(fns[k], doc, max + 1);
+        _cleanup_free_ char *want = xasprintf("%s: 16777217 bytes, more than the limit of 16777216 bytes: File too large",
+                                              name[k]);
+        assert_non_null(t);
+        assert_string_equal(t, want);
+        free(t);
+    }
+    free(doc);
+    (void) state;
+}
+
+static void document_depth_bounds(void **state)
+{
+    int (*fns[])(const char *, size_t, congo_error *) = { parse_proc, parse_res };
+    const char *name[] = { "process.json", "resources.json" };
+    char doc[1024];
+
+    for (size_t k = 0; k < ARRAY_SIZE(fns); k++) {
+        for (int depth = 200; depth <= 201; depth++) {
+            size_t n = 0;
+            n += sprintf(doc, "{\"x\":");
+            for (int i = 1; i < depth; i++)
+                doc[n++] = '[';
+            for (int i = 1; i < depth; i++)
+                doc[n++] = ']';
+            doc[n++] = '}';
+            doc[n] = '\0';
+            char *t = try_parse(fns[k], doc, n);
+            if (depth == 200) {
+                /* Parsed: any error is about the content, not the depth. */
+                assert_true(!t || !strstr(t, "nested deeper"));
+            } else {
+                _cleanup_free_ char *want =
+                    xasprintf("%s: line 1: JSON nested deeper than the limit of 200 levels", name[k]);
+                assert_non_null(t);
+                assert_string_equal(t, want);
+            }
+            free(t);
+        }
+    }
+    (void) state;
+}
+
+/* A config whose array at `where` (with %s where the entries go) has n
+ * copies of `entry`. */
+static char *config_with_array(const char *where, const char *entry, size_t n)
+{
+    size_t el = strlen(entry);
+    char *entries = xmalloc(n * (el + 1) + 1), *w = entries;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *w++ = ',';
+        memcpy(w, entry, el);
+        w += el;
+    }
+    *w = '\0';
+    const char *mark = strstr(where, "%s");
+    char *doc = xasprintf("{\"ociVersion\":\"1.0.0\",%.*s%s%s}", (int) (mark - where), where, entries, mark + 2);
+    free(entries);
+    return doc;
+}
+
+static void array_bounds(void **state)
+{
+    static const struct {
+        const char *where, *entry, *path;
+        size_t max;
+    } cases[] = {
+        { "\"mounts\":[%s]", "{\"destination\":\"/x\"}", "mounts", OCI_MAX_MOUNTS },
+        { "\"linux\":{\"maskedPaths\":[%s]}", "\"/x\"", "linux.maskedPaths", OCI_MAX_PATHS },
+        { "\"linux\":{\"readonlyPaths\":[%s]}", "\"/x\"", "linux.readonlyPaths", OCI_MAX_PATHS },
+        { "\"linux\":{\"devices\":[%s]}", "{\"path\":\"/dev/x\",\"type\":\"c\"}", "linux.devices", OCI_MAX_DEVICES },
+        { "\"linux\":{\"resources\":{\"devices\":[%s]}}", "{\"allow\":false}", "linux.resources.devices",
+          OCI_MAX_DEVICES },
+        { "\"hooks\":{\"prestart\":[%s]}", "{\"path\":\"/x\"}", "hooks.prestart", OCI_MAX_HOOKS },
+        { "\"hooks\":{\"poststop\":[%s]}", "{\"path\":\"/x\"}", "hooks.poststop", OCI_MAX_HOOKS },
+        { "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[%s]}}",
+          "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}", "linux.seccomp.syscalls", OCI_MAX_SYSCALL_RULES },
+        { "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\","
+          "\"names\":[%s]}]}}",
+          "\"read\"", "linux.seccomp.syscalls[0].names", OCI_MAX_SYSCALL_NAMES },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        for (size_t n = cases[i].max; n <= cases[i].max + 1; n++) {
+            _cleanup_free_ char *doc = config_with_array(cases[i].where, cases[i].entry, n);
+            char *t = try_parse(parse_cfg, doc, strlen(doc));
+            if (n == cases[i].max) {
+                if (t)
+                    print_error("case %zu (%s): %zu entries refused: %s\n", i, cases[i].path, n, t);
+                assert_null(t);
+            } else {
+                _cleanup_free_ char *want = xasprintf("config.json: %s: %zu entries, more than the limit of %zu",
+                                                      cases[i].path, n, cases[i].max);
+                assert_non_null(t);
+                assert_string_equal(t, want);
+            }
+            free(t);
+        }
+    }
+    (void) state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1443,6 +1602,9 @@ int main(void)
         cmocka_unit_test(name_lookups),
         cmocka_unit_test(map_and_namespace_lookup),
         cmocka_unit_test(truncated_and_corrupted_documents),
+        cmocka_unit_test(document_size_bounds),
+        cmocka_unit_test(document_depth_bounds),
+        cmocka_unit_test(array_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,10 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -18,6 +21,7 @@
 #include "image/unpack.h"
 #include "image/user.h"
 #include "image/whiteout.h"
+#include "libcongo/json-bounds.h"
 #include "libcongo/utils.h"
 
 /* input, canonical string, registry network host, name */
@@ -372,6 +376,272 @@ static void digests(void **state)
     assert_false(digest_valid(NULL));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Input bounds (issue 13), each at the bound and one past it. */
+
+static char *nested(const char *open_prefix, int depth, const char *close_suffix)
+{
+    size_t pl = strlen(open_prefix), sl = strlen(close_suffix);
+    char *r = xmalloc(pl + 2 * (size_t) depth + sl + 1), *w = r;
+    memcpy(w, open_prefix, pl);
+    w += pl;
+    memset(w, '[', depth);
+    w += depth;
+    memset(w, ']', depth);
+    w += depth;
+    memcpy(w, close_suffix, sl + 1);
+    return r;
+}
+
+static void json_depth_scan(void **state)
+{
+    static const struct { const char *doc; size_t depth; } cases[] = {
+        { "", 0 }, { "1", 0 }, { "[]", 1 }, { "{\"a\":[{}]}", 3 }, { "[\"[[[[\"]", 1 }, { "[\"\\\"[[[\"]", 1 },
+        { "[\"\\\\\",[[]]]", 3 }, { "]]][[[", 0 }, { "[[]][[[[[[", 6 } /* an upper bound: yajl refuses the second value */, { "{\"k[\":{\"}\":[]}}", 3 },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+        if (congo_json_depth(cases[i].doc, strlen(cases[i].doc)) != cases[i].depth)
+            fail_msg("`%s`: depth %zu, expected %zu", cases[i].doc, congo_json_depth(cases[i].doc, strlen(cases[i].doc)),
+                     cases[i].depth);
+    (void) state;
+}
+
+static void json_document_bounds(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    yajl_val v = NULL;
+    char *doc;
+
+    /* Depth: 200 levels parse, 201 are refused before yajl builds a tree;
+     * 300000 (a stack overflow in yajl's tree free before) too. */
+    doc = nested("", 200, "");
+    assert_int_equal(json_parse(&v, doc, "d", &err), 0);
+    yajl_tree_free(v);
+    free(doc);
+    doc = nested("", 201, "");
+    assert_int_equal(json_parse(&v, doc, "d", &err), -EINVAL);
+    assert_string_equal(err.msg, "d: JSON nested deeper than the limit of 200 levels");
+    congo_error_clear(&err);
+    free(doc);
+    doc = nested("", 300000, "");
+    assert_int_equal(json_parse(&v, doc, "index.json", &err), -EINVAL);
+    congo_error_clear(&err);
+    free(doc);
+    /* Unbalanced: still refused by the scan (yajl would have built it). */
+    doc = nested("", 300000, "");
+    doc[300000] = '\0';
+    assert_int_equal(json_parse(&v, doc, "d", &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "nested deeper"));
+    congo_error_clear(&err);
+    free(doc);
+
+    /* Size: the limit given, or CONGO_JSON_MAX_SIZE. */
+    doc = xmalloc(CONGO_JSON_MAX_SIZE + 2);
+    memset(doc, ' ', CONGO_JSON_MAX_SIZE + 1);
+    memcpy(doc, "{}", 2);
+    doc[CONGO_JSON_MAX_SIZE] = '\0';
+    assert_int_equal(json_parse(&v, doc, "d", &err), 0);
+    yajl_tree_free(v);
+    doc[CONGO_JSON_MAX_SIZE] = ' ';
+    doc[CONGO_JSON_MAX_SIZE + 1] = '\0';
+    assert_int_equal(json_parse(&v, doc, "d", &err), -EFBIG);
+    assert_string_equal(err.msg, "d: 67108865 bytes, more than the limit of 67108864 bytes");
+    congo_error_clear(&err);
+    doc[1000] = '\0';
+    assert_int_equal(json_parse_max(&v, doc, 1000, "token response", &err), 0);
+    yajl_tree_free(v);
+    doc[1000] = ' ';
+    doc[1001] = '\0';
+    assert_int_equal(json_parse_max(&v, doc, 1000, "token response", &err), -EFBIG);
+    assert_string_equal(err.msg, "token response: 1001 bytes, more than the limit of 1000 bytes");
+    congo_error_clear(&err);
+    free(doc);
+    (void) state;
+}
+
+#define DIGEST_1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+
+/* A manifest with n layers, padded with spaces to `size` bytes when larger. */
+static char *manifest_with_layers(size_t n, size_t size, size_t *len)
+{
+    const char *head = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                       "\"config\":{\"mediaType\":\"x\",\"size\":1,\"digest\":\"" DIGEST_1 "\"},\"layers\":[";
+    const char *layer = "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"size\":1,\"digest\":\"" DIGEST_1
+                        "\"}";
+    size_t hl = strlen(head), ll = strlen(layer), total = hl + n * (ll + 1) + 2;
+    char *r = xmalloc((size > total ? size : total) + 1), *w = r;
+    memcpy(w, head, hl);
+    w += hl;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *w++ = ',';
+        memcpy(w, layer, ll);
+        w += ll;
+    }
+    *w++ = ']';
+    *w++ = '}';
+    while ((size_t) (w - r) < size)
+        *w++ = ' ';
+    *w = '\0';
+    *len = w - r;
+    return r;
+}
+
+static void manifest_bounds(void **state)
+{
+    struct manifest_doc m = { 0 };
+    congo_error err = CONGO_ERROR_INIT;
+    size_t len;
+    char *doc;
+
+    doc = manifest_with_layers(MANIFEST_MAX_LAYERS, 0, &len);
+    assert_int_equal(manifest_parse(&m, doc, len, NULL, "m", &err), 0);
+    assert_int_equal(m.n_layers, MANIFEST_MAX_LAYERS);
+    manifest_doc_free(&m);
+    free(doc);
+    doc = manifest_with_layers(MANIFEST_MAX_LAYERS + 1, 0, &len);
+    assert_true(manifest_parse(&m, doc, len, NULL, "m", &err) < 0);
+    assert_string_equal(err.msg, "m: layers: 501 entries, more than the limit of 500");
+    congo_error_clear(&err);
+    free(doc);
+
+    doc = manifest_with_layers(1, MANIFEST_MAX_SIZE, &len);
+    assert_int_equal(manifest_parse(&m, doc, len, NULL, "m", &err), 0);
+    manifest_doc_free(&m);
+    free(doc);
+    doc = manifest_with_layers(1, MANIFEST_MAX_SIZE + 1, &len);
+    assert_int_equal(manifest_parse(&m, doc, len, NULL, "m", &err), -EFBIG);
+    congo_error_clear(&err);
+    free(doc);
+
+    doc = nested("{\"schemaVersion\":2,\"x\":", 199, "}");
+    assert_true(manifest_parse(&m, doc, strlen(doc), NULL, "m", &err) < 0);
+    assert_null(strstr(err.msg, "nested deeper")); /* refused for what it is, not its depth */
+    congo_error_clear(&err);
+    free(doc);
+    doc = nested("{\"schemaVersion\":2,\"x\":", 200, "}");
+    assert_int_equal(manifest_parse(&m, doc, strlen(doc), NULL, "m", &err), -EINVAL);
+    assert_string_equal(err.msg, "m: JSON nested deeper than the limit of 200 levels");
+    congo_error_clear(&err);
+    free(doc);
+    (void) state;
+}
+
+static void image_config_bounds(void **state)
+{
+    struct image_config c = { 0 };
+    congo_error err = CONGO_ERROR_INIT;
+
+    for (size_t n = MANIFEST_MAX_LAYERS; n <= MANIFEST_MAX_LAYERS + 1; n++) {
+        size_t el = strlen(DIGEST_1) + 3;
+        char *doc = xmalloc(100 + n * el), *w = doc;
+        w += sprintf(w, "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
+        for (size_t i = 0; i < n; i++)
+            w += sprintf(w, "%s\"%s\"", i ? "," : "", DIGEST_1);
+        strcpy(w, "]}}");
+        int r = image_config_parse(&c, doc, "config", &err);
+        if (n == MANIFEST_MAX_LAYERS) {
+            assert_int_equal(r, 0);
+            assert_int_equal(c.n_diff_ids, n);
+            image_config_free(&c);
+        } else {
+            assert_true(r < 0);
+            assert_string_equal(err.msg, "config: rootfs.diff_ids: 501 entries, more than the limit of 500");
+            congo_error_clear(&err);
+        }
+        free(doc);
+    }
+    char *big = xmalloc(CONFIG_MAX_SIZE + 2);
+    const char *cfg = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+    memset(big, ' ', CONFIG_MAX_SIZE + 1);
+    memcpy(big, cfg, strlen(cfg));
+    big[CONFIG_MAX_SIZE] = '\0';
+    assert_int_equal(image_config_parse(&c, big, "config", &err), 0);
+    image_config_free(&c);
+    big[CONFIG_MAX_SIZE] = ' ';
+    big[CONFIG_MAX_SIZE + 1] = '\0';
+    assert_int_equal(image_config_parse(&c, big, "config", &err), -EFBIG);
+    congo_error_clear(&err);
+    free(big);
+    (void) state;
+}
+
+/* The credentials file: 4 MiB and 200 levels. */
+static void auth_file_bounds(void **state)
+{
+    char path[] = "/tmp/congo-auth-test.XXXXXX";
+    const char *good = "{\"auths\":{\"r.example\":{\"auth\":\"dTpw\"}}}";
+    struct auth_creds c = { 0 };
+    congo_error err = CONGO_ERROR_INIT;
+    bool found;
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    setenv("REGISTRY_AUTH_FILE", path, 1);
+    for (size_t size = 4u << 20; size <= (4u << 20) + 1; size++) {
+        char *doc = xmalloc(size);
+        memset(doc, ' ', size);
+        memcpy(doc, good, strlen(good));
+        assert_int_equal(pwrite(fd, doc, size, 0), (ssize_t) size);
+        free(doc);
+        int r = auth_creds_lookup(&c, "r.example", &found, &err);
+        if (size == 4u << 20) {
+            assert_int_equal(r, 0);
+            assert_true(found);
+            assert_string_equal(c.user, "u");
+            auth_creds_free(&c);
+        } else {
+            assert_true(r < 0);
+            assert_non_null(strstr(err.msg, "larger than"));
+            congo_error_clear(&err);
+        }
+    }
+    char *deep = nested("{\"auths\":", 300000, "}");
+    assert_int_equal(ftruncate(fd, 0), 0);
+    assert_int_equal(pwrite(fd, deep, strlen(deep), 0), (ssize_t) strlen(deep));
+    assert_true(auth_creds_lookup(&c, "r.example", &found, &err) < 0);
+    _cleanup_free_ char *want = xasprintf("%s: JSON nested deeper than the limit of 200 levels", path);
+    assert_string_equal(err.msg, want);
+    congo_error_clear(&err);
+    free(deep);
+    unsetenv("REGISTRY_AUTH_FILE");
+    close(fd);
+    unlink(path);
+    (void) state;
+}
+
+static void entry_path_bounds(void **state)
+{
+    congo_error err = CONGO_ERROR_INIT;
+    char *out = NULL;
+    char *p = xmalloc(LAYER_PATH_MAX + 10);
+
+    /* Components: 255 bytes, then 256. */
+    memset(p, 'a', 256);
+    p[255] = '\0';
+    assert_int_equal(layer_path_clean(p, &out, &err), 0);
+    free(out);
+    p[255] = 'a';
+    p[256] = '\0';
+    assert_int_equal(layer_path_clean(p, &out, &err), -ENAMETOOLONG);
+    assert_string_equal(err.msg, "a component of 256 bytes, more than the limit of 255");
+    congo_error_clear(&err);
+    /* Paths: 4095 bytes after cleaning (leading `./` and `//` do not count), then 4096. */
+    strcpy(p, ".//");
+    for (size_t i = 3; i < LAYER_PATH_MAX + 3; i++)
+        p[i] = i % 100 == 0 ? '/' : 'b';
+    p[LAYER_PATH_MAX + 3] = '\0';
+    assert_int_equal(layer_path_clean(p, &out, &err), 0);
+    assert_int_equal(strlen(out), LAYER_PATH_MAX);
+    free(out);
+    p[LAYER_PATH_MAX + 3] = 'b';
+    p[LAYER_PATH_MAX + 4] = '\0';
+    assert_int_equal(layer_path_clean(p, &out, &err), -ENAMETOOLONG);
+    assert_string_equal(err.msg, "a path of 4096 bytes, more than the limit of 4095");
+    congo_error_clear(&err);
+    free(p);
+    (void) state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +657,12 @@ int main(void)
         cmocka_unit_test(platform_selection),
         cmocka_unit_test(manifests_refused),
         cmocka_unit_test(digests),
+        cmocka_unit_test(json_depth_scan),
+        cmocka_unit_test(json_document_bounds),
+        cmocka_unit_test(manifest_bounds),
+        cmocka_unit_test(image_config_bounds),
+        cmocka_unit_test(auth_file_bounds),
+        cmocka_unit_test(entry_path_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

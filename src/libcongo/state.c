@@ -216,7 +216,7 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     gen_annotations(g, &s->annotations);
     yajl_gen_map_close(g);
     json = gen_finish(g);
-    r = write_file_replace_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+    r = write_file_runtime_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
     if (r < 0)
         return congo_error_wrap(err, r, "write state of container `%s`", s->id);
     return 0;

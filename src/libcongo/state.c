@@ -387,14 +387,10 @@ int congo_state_status(enum congo_status *out, const struct congo_state *s, int 
     }
     *out = CONGO_STATUS_RUNNING;
     if (s->cgroup_path && *s->cgroup_path) {
-        struct congo_cgroup *cg = NULL;
         congo_error ignored = CONGO_ERROR_INIT;
         bool frozen = false;
-        if (congo_cgroup_open(&cg, s->cgroup_path, &ignored) == 0) {
-            if (congo_cgroup_is_frozen(cg, &frozen, &ignored) == 0 && frozen)
-                *out = CONGO_STATUS_PAUSED;
-            congo_cgroup_free(cg);
-        }
+        if (congo_cgroup_path_is_frozen(s->cgroup_path, &frozen, &ignored) == 0 && frozen)
+            *out = CONGO_STATUS_PAUSED;
         congo_error_clear(&ignored);
     }
     return 0;

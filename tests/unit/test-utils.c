@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +187,34 @@ static void close_fds_matching_picks_by_predicate(void **state)
     close(kept);
 }
 
+/* exec's sweep: everything from `first` on except the kept fds (in any
+ * order, repeated, or -1), stdio below `first` untouched.  In a child: it
+ * closes every fd above the kept ones, cmocka's too. */
+static void close_fds_from_keeps_only_the_kept(void **state)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int keep[] = { 12, 7, 7, -1, 15 }, bad = 0;
+        for (int fd = 5; fd <= 20; fd++)
+            if (dup2(2, fd) != fd)
+                _exit(2);
+        if (close_fds_from(5, keep, 5) < 0)
+            _exit(3);
+        for (int fd = 0; fd <= 20; fd++) {
+            bool open_now = fcntl(fd, F_GETFD) >= 0;
+            bool want = fd == 7 || fd == 12 || fd == 15 || (fd < 5 && (fd <= 2 || open_now));
+            if (open_now != want)
+                bad = 1;
+        }
+        _exit(bad);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +228,7 @@ int main(void)
         cmocka_unit_test(runtime_write_swaps_and_leaves_no_temporary),
         cmocka_unit_test(rfc3339_matches_gmtime),
         cmocka_unit_test(close_fds_matching_picks_by_predicate),
+        cmocka_unit_test(close_fds_from_keeps_only_the_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,14 +4,14 @@
 sched_process_exec/exit events (bench/timeline.sh records it).
 
 Each run is cut at syscalls both sides make once: the parent's clone3 and
-sendmsg (the cgroup fds), the child's unshare, recvmsg, pivot_root, umount2,
+sendmsg (the cgroup fds), the child's recvmsg, pivot_root, umount2,
 sendto (READY) and the two execs (exec-stub, then the program).  Prints the
 median of every phase over the runs, and the median total."""
 import re
 import statistics
 import sys
 
-NR = {'socketpair': 53, 'clone3': 435, 'sendmsg': 46, 'recvmsg': 47, 'unshare': 272, 'pivot_root': 155,
+NR = {'socketpair': 53, 'clone3': 435, 'sendmsg': 46, 'recvmsg': 47, 'pivot_root': 155,
       'umount2': 166, 'sendto': 44, 'read': 0, 'exit_group': 231, 'sched_setaffinity': 203}
 LINE = re.compile(r'\s*(\S+)\s+(\d+)\s+(\d+\.\d+):\s+(\S+):\s*(.*)')
 
@@ -56,10 +56,6 @@ def parse(path):
         elif pid == cur['C']:
             if leave and nr == NR['clone3']:
                 mark('c_start')
-            elif enter and nr == NR['unshare']:
-                mark('c_unshare_in')
-            elif leave and nr == NR['unshare']:
-                mark('c_unshare_out')
             elif enter and nr == NR['recvmsg']:
                 mark('c_recv_in')
             elif leave and nr == NR['recvmsg']:
@@ -80,10 +76,9 @@ def parse(path):
 PHASES = [
     ('congo start-up (exec, static glibc and libcap init)', 'p_exec', 'p_main'),
     ('parent: config, state dir, exec-stub memfd, fifo', 'p_main', 'p_clone_in'),
-    ('clone3 (pid, mount, uts, ipc namespaces)', 'p_clone_in', 'p_clone_out'),
+    ('clone3 (pid, mount, uts, ipc, network namespaces)', 'p_clone_in', 'p_clone_out'),
     ('  parent meanwhile: v1 cgroups made, limits, devices', 'p_clone_out', 'p_cg_sent'),
-    ('child: network namespace (unshare)', 'c_unshare_in', 'c_unshare_out'),
-    ('child: up to the cgroup mount (fds, rootfs, proc, /dev, sysfs)', 'c_start', 'c_recv_in'),
+    ('child: up to the cgroup mount (fds, lo, rootfs, proc, /dev, sysfs)', 'c_start', 'c_recv_in'),
     ('child: waits for the cgroup fds', 'c_recv_in', 'c_recv_out'),
     ('child: joins cgroups, cgroup mount, devices', 'c_recv_out', 'c_pivot'),
     ('pivot_root and old root detached', 'c_pivot', 'c_umount_out'),

@@ -1025,6 +1025,31 @@ int congo_cgroup_is_frozen(struct congo_cgroup *cg, bool *out, congo_error *err)
     return 0;
 }
 
+/* The freezer state from the freezer's directory alone: every status check
+ * (state, exec, kill, delete...) asks, and opening each v1 hierarchy for it
+ * cost two syscalls per hierarchy. */
+int congo_cgroup_path_is_frozen(const char *path, bool *out, congo_error *err)
+{
+    _cleanup_cgroup_ struct congo_cgroup *cg = NULL;
+    int r = cgroup_new(&cg, path, err);
+    bool v1 = false;
+
+    if (r < 0)
+        return r;
+    v1 = congo_cgroup_v1_has(cg, "freezer");
+    for (size_t i = 0; i < cg->n; i++) {
+        struct congo_cgroup_dir *d = &cg->dirs[i];
+        if (v1 ? d->v2 || !list_has(d->name, "freezer", ",") : (int) i != cg->v2)
+            continue;
+        _cleanup_free_ char *full = xasprintf("%s%s", d->mountpoint, cg->path);
+        d->fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (d->fd < 0 && errno != ENOENT)
+            return congo_error_errno(err, "open cgroup `%s`", full);
+        break;
+    }
+    return congo_cgroup_is_frozen(cg, out, err);
+}
+
 /* ---- signals ---- */
 
 static int signal_pids(struct congo_cgroup *cg, int sig, congo_error *err)

@@ -98,6 +98,8 @@ void congo_cgroup_prune_default_parent(const char *path);
 /* Freezer (v1 freezer / v2 cgroup.freeze). */
 int congo_cgroup_freeze(struct congo_cgroup *cg, bool frozen, congo_error *err);
 int congo_cgroup_is_frozen(struct congo_cgroup *cg, bool *out, congo_error *err);
+/* The same for the cgroup at path, opening the freezer's directory only. */
+int congo_cgroup_path_is_frozen(const char *path, bool *out, congo_error *err);
 
 /* Apply (or change, for `update`) resources on an existing cgroup. */
 int congo_cgroup_update(struct congo_cgroup *cg, const oci_resources *res, congo_error *err);

@@ -58,22 +58,30 @@ static int bind_node(int rootfd, int pfd, const char *name, const struct node *n
     return 0;
 }
 
-static int make_node(int rootfd, const struct node *n, bool bind, congo_error *err)
+/* devfd: the rootfs' /dev, opened by the first node made there and kept for
+ * the others (the defaults are all there: one lookup instead of six). */
+static int make_node(int rootfd, int *devfd, const struct node *n, bool bind, congo_error *err)
 {
     _cleanup_free_ char *parent = xstrdup(n->path);
-    _cleanup_close_ int pfd = -1;
+    _cleanup_close_ int own_pfd = -1;
     char *slash = strrchr(parent, '/');
     const char *name;
     struct stat st;
-    int r;
+    int pfd, r;
 
     if (!slash || !slash[1] || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
         return congo_error_set(err, 0, "`%s` is not the path of a device node", n->path);
     name = n->path + (slash - parent) + 1;
     *slash = '\0';
-    pfd = congo_open_in_root(rootfd, *parent ? parent : "/", CONGO_PATH_DIR, 0, NULL, err);
-    if (pfd < 0)
-        return pfd;
+    if (strcmp(parent, "/dev") == 0) {
+        if (*devfd < 0 && (*devfd = congo_open_in_root(rootfd, "/dev", CONGO_PATH_DIR, 0, NULL, err)) < 0)
+            return *devfd;
+        pfd = *devfd;
+    } else {
+        pfd = own_pfd = congo_open_in_root(rootfd, *parent ? parent : "/", CONGO_PATH_DIR, 0, NULL, err);
+        if (pfd < 0)
+            return pfd;
+    }
     if (bind)
         return bind_node(rootfd, pfd, name, n, err);
 
@@ -102,22 +110,21 @@ static int make_node(int rootfd, const struct node *n, bool bind, congo_error *e
     return 0;
 }
 
-static int dev_links(int rootfd, congo_error *err)
+static int dev_links(int rootfd, int *devfd, congo_error *err)
 {
     static const char *const links[][2] = {
         { "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
         { "/proc/self/fd/2", "stderr" }, { "/proc/kcore", "core" },
     };
     static int have_kcore = -1;
-    _cleanup_close_ int devfd = congo_open_in_root(rootfd, "/dev", CONGO_PATH_DIR, 0, NULL, err);
 
-    if (devfd < 0)
-        return devfd;
+    if (*devfd < 0 && (*devfd = congo_open_in_root(rootfd, "/dev", CONGO_PATH_DIR, 0, NULL, err)) < 0)
+        return *devfd;
     /* ptmx: the one of the container's devpts instance. */
-    if (unlinkat(devfd, "ptmx", 0) < 0 && errno != ENOENT &&
-        !(errno == EISDIR && unlinkat(devfd, "ptmx", AT_REMOVEDIR) == 0))
+    if (unlinkat(*devfd, "ptmx", 0) < 0 && errno != ENOENT &&
+        !(errno == EISDIR && unlinkat(*devfd, "ptmx", AT_REMOVEDIR) == 0))
         return congo_error_errno(err, "remove /dev/ptmx");
-    if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+    if (symlinkat("pts/ptmx", *devfd, "ptmx") < 0)
         return congo_error_errno(err, "symlink /dev/ptmx");
     /* kcore can be configured out of the kernel: link it only if the host has it. */
     if (have_kcore < 0)
@@ -125,7 +132,7 @@ static int dev_links(int rootfd, congo_error *err)
     for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
         if (!have_kcore && strcmp(links[i][1], "core") == 0)
             continue;
-        if (symlinkat(links[i][0], devfd, links[i][1]) < 0 && errno != EEXIST)
+        if (symlinkat(links[i][0], *devfd, links[i][1]) < 0 && errno != EEXIST)
             return congo_error_errno(err, "symlink /dev/%s", links[i][1]);
     }
     return 0;
@@ -134,6 +141,7 @@ static int dev_links(int rootfd, congo_error *err)
 int congo_devices_setup(int rootfd, const oci_linux *linux_, bool bind_from_host, congo_error *err)
 {
     size_t n_devices = linux_ ? linux_->n_devices : 0;
+    _cleanup_close_ int devfd = -1;
     mode_t old_umask = umask(0);
     int r = 0;
 
@@ -147,7 +155,7 @@ int congo_devices_setup(int rootfd, const oci_linux *linux_, bool bind_from_host
             .path = default_devices[i].path, .type = S_IFCHR, .mode = 0666,
             .rdev = makedev(default_devices[i].major, default_devices[i].minor),
         };
-        if ((r = make_node(rootfd, &n, bind_from_host, err)) < 0)
+        if ((r = make_node(rootfd, &devfd, &n, bind_from_host, err)) < 0)
             congo_error_wrap(err, r, "default device %s", n.path);
     }
     for (size_t i = 0; i < n_devices && r == 0; i++) {
@@ -181,13 +189,13 @@ int congo_devices_setup(int rootfd, const oci_linux *linux_, bool bind_from_host
             n.uid = d->uid.value;
         if (d->gid.set)
             n.gid = d->gid.value;
-        if ((r = make_node(rootfd, &n, bind_from_host, err)) < 0)
+        if ((r = make_node(rootfd, &devfd, &n, bind_from_host, err)) < 0)
             congo_error_wrap(err, r, "linux.devices[%zu] (%s)", i, d->path);
     }
     umask(old_umask);
     if (r < 0)
         return r;
-    if ((r = dev_links(rootfd, err)) < 0)
+    if ((r = dev_links(rootfd, &devfd, err)) < 0)
         return r;
     return 0;
 }

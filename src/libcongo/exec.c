@@ -528,19 +528,30 @@ static int ns_to_join(int *flags, pid_t pid, congo_error *err)
 {
     char path[64];
     struct stat theirs, ours;
+    _cleanup_close_ int their_dir = -1, our_dir = -1;
+
     *flags = 0;
+    /* Each directory looked up once, not once per namespace. */
+    snprintf(path, sizeof path, "/proc/%d/ns", (int) pid);
+    their_dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (their_dir < 0) {
+        if (errno == ENOENT || errno == ESRCH)
+            return congo_error_set(err, 0, "container not running: its init (pid %d) is gone", (int) pid);
+        return congo_error_errno(err, "open `%s`", path);
+    }
+    our_dir = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (our_dir < 0)
+        return congo_error_errno(err, "open /proc/self/ns");
     for (size_t i = 0; i < ARRAY_SIZE(ns_types); i++) {
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int) pid, ns_types[i].name);
-        if (stat(path, &theirs) < 0) {
+        if (fstatat(their_dir, ns_types[i].name, &theirs, 0) < 0) {
             if (errno == ENOENT && ns_types[i].flag == CLONE_NEWTIME)
                 continue; /* a kernel without time namespaces */
             if (errno == ENOENT || errno == ESRCH)
                 return congo_error_set(err, 0, "container not running: its init (pid %d) is gone", (int) pid);
-            return congo_error_errno(err, "stat `%s`", path);
+            return congo_error_errno(err, "stat `%s/%s`", path, ns_types[i].name);
         }
-        snprintf(path, sizeof path, "/proc/self/ns/%s", ns_types[i].name);
-        if (stat(path, &ours) < 0)
-            return congo_error_errno(err, "stat `%s`", path);
+        if (fstatat(our_dir, ns_types[i].name, &ours, 0) < 0)
+            return congo_error_errno(err, "stat `/proc/self/ns/%s`", ns_types[i].name);
         if (theirs.st_ino != ours.st_ino || theirs.st_dev != ours.st_dev)
             *flags |= ns_types[i].flag;
     }

@@ -217,7 +217,7 @@ int congo_state_write(int dirfd, const struct congo_state *s, congo_error *err)
     gen_annotations(g, &s->annotations);
     yajl_gen_map_close(g);
     json = gen_finish(g);
-    r = write_file_replace_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
+    r = write_file_runtime_at(dirfd, STATE_FILE, json, strlen(json), 0600, err);
     if (r < 0)
         return congo_error_wrap(err, r, "write state of container `%s`", s->id);
     return 0;
@@ -390,14 +390,10 @@ int congo_state_status(enum congo_status *out, const struct congo_state *s, int 
     }
     *out = CONGO_STATUS_RUNNING;
     if (s->cgroup_path && *s->cgroup_path) {
-        struct congo_cgroup *cg = NULL;
         congo_error ignored = CONGO_ERROR_INIT;
         bool frozen = false;
-        if (congo_cgroup_open(&cg, s->cgroup_path, &ignored) == 0) {
-            if (congo_cgroup_is_frozen(cg, &frozen, &ignored) == 0 && frozen)
-                *out = CONGO_STATUS_PAUSED;
-            congo_cgroup_free(cg);
-        }
+        if (congo_cgroup_path_is_frozen(s->cgroup_path, &frozen, &ignored) == 0 && frozen)
+            *out = CONGO_STATUS_PAUSED;
         congo_error_clear(&ignored);
     }
     return 0;

@@ -93,6 +93,11 @@ int write_file_atomic_at(int dirfd, const char *path, const void *data, size_t l
  * milliseconds on every container start. */
 int write_file_replace_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
                           congo_error *err);
+/* The same for files that never outlive a reboot (state.json): the old
+ * file is swapped out (RENAME_EXCHANGE) and deleted rather than renamed
+ * over, where ext4 would write the new one to disk for crash safety. */
+int write_file_runtime_at(int dirfd, const char *path, const void *data, size_t len, mode_t mode,
+                          congo_error *err);
 /* Write to an existing file (cgroup and /proc knobs): open O_WRONLY, one write. */
 int write_file_at(int dirfd, const char *path, const void *data, size_t len, congo_error *err);
 

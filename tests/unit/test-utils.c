@@ -1,12 +1,16 @@
 /* Unit tests for libcongo's pure helpers: errors and utilities. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -108,6 +112,37 @@ static void atomic_write_replaces_whole_file(void **state)
     assert_int_equal(access(dir, F_OK), -1);
 }
 
+/* State files: swapped in (RENAME_EXCHANGE) when one exists, renamed when
+ * none does; either way only the file itself is left, never a temporary. */
+static void runtime_write_swaps_and_leaves_no_temporary(void **state)
+{
+    char dir[] = "/tmp/congo-unit.XXXXXX";
+    congo_error err = CONGO_ERROR_INIT;
+    _cleanup_free_ char *data = NULL;
+    struct dirent *de;
+    size_t len;
+    int n = 0;
+    assert_non_null(mkdtemp(dir));
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_int_equal(write_file_runtime_at(dfd, "state.json", "{}", 2, 0600, &err), 0);
+    assert_int_equal(write_file_runtime_at(dfd, "state.json", "{\"pid\":1}", 9, 0600, &err), 0);
+    assert_int_equal(read_file_at(dfd, "state.json", 0, &data, &len, &err), 0);
+    assert_string_equal(data, "{\"pid\":1}");
+    DIR *d = fdopendir(dup(dfd));
+    assert_non_null(d);
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.' || (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)) {
+            assert_string_equal(de->d_name, "state.json");
+            n++;
+        }
+    closedir(d);
+    assert_int_equal(n, 1);
+    struct stat st;
+    assert_int_equal(fstatat(dfd, "state.json", &st, 0), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(rm_rf_at(AT_FDCWD, dir, &err), 0);
+}
+
 static void rfc3339_matches_gmtime(void **state)
 {
     _cleanup_free_ char *now = rfc3339_now();
@@ -152,6 +187,34 @@ static void close_fds_matching_picks_by_predicate(void **state)
     close(kept);
 }
 
+/* exec's sweep: everything from `first` on except the kept fds (in any
+ * order, repeated, or -1), stdio below `first` untouched.  In a child: it
+ * closes every fd above the kept ones, cmocka's too. */
+static void close_fds_from_keeps_only_the_kept(void **state)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int keep[] = { 12, 7, 7, -1, 15 }, bad = 0;
+        for (int fd = 5; fd <= 20; fd++)
+            if (dup2(2, fd) != fd)
+                _exit(2);
+        if (close_fds_from(5, keep, 5) < 0)
+            _exit(3);
+        for (int fd = 0; fd <= 20; fd++) {
+            bool open_now = fcntl(fd, F_GETFD) >= 0;
+            bool want = fd == 7 || fd == 12 || fd == 15 || (fd < 5 && (fd <= 2 || open_now));
+            if (open_now != want)
+                bad = 1;
+        }
+        _exit(bad);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,8 +225,10 @@ int main(void)
         cmocka_unit_test(parse_integers_both_ways),
         cmocka_unit_test(strings_and_vectors),
         cmocka_unit_test(atomic_write_replaces_whole_file),
+        cmocka_unit_test(runtime_write_swaps_and_leaves_no_temporary),
         cmocka_unit_test(rfc3339_matches_gmtime),
         cmocka_unit_test(close_fds_matching_picks_by_predicate),
+        cmocka_unit_test(close_fds_from_keeps_only_the_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

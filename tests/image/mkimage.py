@@ -21,7 +21,7 @@
 
 The test image, layer by layer (what the tests check):
   1. busybox + /etc/passwd, /etc/group; /data/{keep.txt, gone.txt, gonedir/, opaque/old*,
-     recreated/oldfile, hl1 + hardlink hl2, fifo, setuid, owned (1000:1000), xattr (user.test)},
+     recreated/oldfile, hl1 + hardlink hl2, fifo, setuid, owned (1000:1000), nobody (65534), xattr (user.test)},
      /data/dev/null (char 1:3)
   2. whiteouts: data/.wh.gone.txt, data/.wh.gonedir; data/opaque/new1 BEFORE
      data/opaque/.wh..wh..opq (order must not matter); data/added.txt
@@ -156,6 +156,7 @@ def test_layers(busybox):
         l.fifo("data/fifo")
         l.file("data/setuid", "#!/bin/sh\n", 0o4755)
         l.file("data/owned", "owned\n", 0o640, 1000, 1000)
+        l.file("data/nobody", "nobody\n", 0o644, 65534, 65534)
         l.file("data/xattr", "x\n", pax={"SCHILY.xattr.user.test": "hello"})
         # A forged overlay xattr must be dropped by the unpacker.
         l.file("data/forged", "f\n", pax={"SCHILY.xattr.trusted.overlay.opaque": "y"})

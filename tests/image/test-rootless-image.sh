@@ -66,7 +66,7 @@ ri_user() {
 # as_user ARGS: congo-image as the user, with a clean environment.
 as_user() {
     run_cmd setpriv --reuid "$RI_UID" --regid "$RI_GID" --init-groups \
-        env -i HOME="$T/home" PATH="${RI_PATH:-/usr/bin:/bin}" ${RI_XDG:+XDG_DATA_HOME=$RI_XDG} \
+        env -i ${RI_NOHOME:-HOME="$T/home"} PATH="${RI_PATH:-/usr/bin:/bin}" ${RI_XDG:+XDG_DATA_HOME=$RI_XDG} \
         "$T/congo-image" "$@"
 }
 
@@ -129,7 +129,7 @@ test_rootless_pull_and_extract_map_owners_to_subordinate_ids() {
     chown "$RI_UID:$RI_GID" "$T/run"
     chmod 700 "$T/run"
     run_cmd setpriv --reuid "$RI_UID" --regid "$RI_GID" --init-groups \
-        env -i HOME="$T/home" PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$T/run" "$CONGO" run -b "$b" "ri-$$"
+        env -i ${RI_NOHOME:-HOME="$T/home"} PATH=/usr/bin:/bin XDG_RUNTIME_DIR="$T/run" "$CONGO" run -b "$b" "ri-$$"
     assert_ok
     assert_eq "$OUT" "1000:1000:640"$'\n'"65534:65534:644"$'\n'"0:0:4755"$'\n'"1000"$'\n'"new1"$'\n'"v3"
     [ -z "$(ls -A "$T/run/congo" 2>/dev/null)" ] || fail "container state left: $(ls -A "$T/run/congo")"
@@ -156,6 +156,15 @@ test_rootless_store_follows_xdg_data_home() {
     assert_ok
     [ -f "$T/home/xdg/congo/images/index.json" ] || fail "no store at \$XDG_DATA_HOME/congo"
     [ ! -e "$T/home/.local" ] || fail "~/.local made although \$XDG_DATA_HOME is set"
+    # A relative $XDG_DATA_HOME is ignored (XDG spec); without $HOME, the passwd home.
+    RI_XDG=rel as_user pull -q "$REG/test/img:1"
+    assert_ok
+    [ -f "$T/home/.local/share/congo/images/index.json" ] || fail "relative \$XDG_DATA_HOME not ignored"
+    [ ! -e "$T/rel" ] || fail "a store in the relative \$XDG_DATA_HOME"
+    rm -rf "$T/home/.local"
+    RI_XDG="" RI_NOHOME=NOHOME=1 as_user pull -q "$REG/test/img:1"
+    assert_ok
+    [ -f "$T/home/.local/share/congo/images/index.json" ] || fail "no store in the passwd home without \$HOME"
     # --store still wins.
     RI_XDG="" as_user --store "$T/home/other" pull -q "$REG/test/img:1"
     assert_ok

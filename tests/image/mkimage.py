@@ -79,8 +79,11 @@ class Layer:
         ti.mtime = MTIME
         return ti
 
-    def dir(self, name, mode=0o755, uid=0, gid=0):
-        self.tar.addfile(self._info(name, tarfile.DIRTYPE, mode, uid, gid))
+    def dir(self, name, mode=0o755, uid=0, gid=0, pax=None):
+        ti = self._info(name, tarfile.DIRTYPE, mode, uid, gid)
+        if pax:
+            ti.pax_headers = pax
+        self.tar.addfile(ti)
 
     def file(self, name, data, mode=0o644, uid=0, gid=0, pax=None):
         if isinstance(data, str):
@@ -291,6 +294,11 @@ def cmd_hostile(path, kind, busybox):
     elif kind == "overlayxattr":
         l.dir("d", )
         l.file("d/f", "x\n", pax={"SCHILY.xattr.trusted.overlay.redirect": "/etc"})
+    elif kind == "useroverlayxattr":
+        # What an overlay mounted with `userxattr` (rootless) would obey.
+        l.dir("d", pax={"SCHILY.xattr.user.overlay.opaque": "y"})
+        l.file("d/f", "x\n", pax={"SCHILY.xattr.user.overlay.redirect": "/etc"})
+        l.file("w", "w\n", pax={"SCHILY.xattr.user.overlay.whiteout": "y", "SCHILY.xattr.user.test": "kept"})
     else:
         sys.exit("unknown kind " + kind)
     lay.tag(write_image(lay, [l], user="", **kw), kind)

@@ -196,4 +196,36 @@ test_rootless_without_newuidmap_fails_clearly_and_leaves_nothing() {
     [ ! -e "$T/home/.local" ] || fail "something was made in the home: $(find "$T/home/.local")"
 }
 
+# A layer's own user.overlay.* xattrs (what a rootless overlay obeys) are
+# dropped; a symlink to a directory the user may write is not written through.
+test_rootless_hostile_layers() {
+    need_setup
+    ri_user
+    local l
+    mkdir -p "$T/home/outside"
+    chown "$RI_UID:$RI_GID" "$T/home/outside"
+    $PY "$IMG_TESTS/mkimage.py" --busybox "$BUSYBOX" hostile "$T/hx" useroverlayxattr >/dev/null || fail "mkimage.py"
+    HOSTILE_TARGET=$T/home/outside $PY "$IMG_TESTS/mkimage.py" --busybox "$BUSYBOX" hostile "$T/hs" symlink \
+        >/dev/null || fail "mkimage.py"
+    chmod -R a+rX "$T/hx" "$T/hs"
+    as_user load --name local/hx:1 "$T/hx"
+    assert_ok
+    as_user extract -q --pull never local/hx:1 -b "$T/home/b"
+    assert_ok
+    l=$(jq -r '.layers[0]' "$T/home/b/.congo-image.json" | cut -d: -f2)
+    l=$T/home/.local/share/congo/layers/sha256/$l
+    assert_eq "$(xattr_of "$l/d" user.overlay.opaque)" "<none>" "forged opaque xattr dropped"
+    assert_eq "$(xattr_of "$l/d/f" user.overlay.redirect)" "<none>" "forged redirect dropped"
+    assert_eq "$(xattr_of "$l/w" user.overlay.whiteout)" "<none>" "forged whiteout dropped"
+    assert_eq "$(xattr_of "$l/w" user.test)" "kept"
+    assert_eq "$(cat "$T/home/b/rootfs/d/f") $(cat "$T/home/b/rootfs/w")" "x w"
+    as_user load --name local/hs:1 "$T/hs"
+    assert_ok
+    as_user extract -q --pull never local/hs:1 -b "$T/home/b2"
+    assert_failed
+    assert_contains "$ERR" "\`evil\` is a symbolic link: refusing to write through it"
+    assert_eq "$(ls -A "$T/home/outside")" "" "nothing written through the symlink"
+    [ ! -e "$T/home/b2" ] || fail "bundle left behind"
+}
+
 run_tests "$@"

@@ -118,6 +118,20 @@ test_rootless_pull_and_extract_map_owners_to_subordinate_ids() {
     assert_eq "$(xattr_of "$layer2/data/opaque" user.overlay.opaque)" "y"
     assert_eq "$(xattr_of "$layer2/data/opaque" trusted.overlay.opaque)" "<none>"
     assert_owned_by_user_ranges "$store"
+    # The user's layers are in the form an overlay mounted with `userxattr` in
+    # the user's namespace reads (the path to an overlay rootfs rootless).
+    local lowers="" d
+    for d in $(jq -r '.layers[]' "$b/.congo-image.json" | cut -d: -f2); do
+        lowers=$store/layers/sha256/$d${lowers:+:$lowers}
+    done
+    mkdir -p "$T/home/ov/u" "$T/home/ov/w" "$T/home/ov/m"
+    chown -R "$RI_UID:$RI_GID" "$T/home/ov"
+    run_cmd setpriv --reuid "$RI_UID" --regid "$RI_GID" --init-groups unshare --map-auto -r -m sh -c \
+        'mount -t overlay overlay -o "userxattr,lowerdir=$1,upperdir=$2/u,workdir=$2/w" "$2/m" &&
+         ls "$2/m/data/opaque"; ls "$2/m/data/recreated"; cat "$2/m/data/keep.txt"; ls "$2/m/data/gone.txt"' \
+        sh "$lowers" "$T/home/ov"
+    assert_eq "$OUT" "new1"$'\n'"newfile"$'\n'"v3" "overlay of the user's layers: $ERR"
+    assert_contains "$ERR" "No such file"
     # Inside a user namespace with the same mapping the ids are the image's.
     # (unshare --map-auto -r: the user as root, its first subordinate range from 1.)
     run_cmd setpriv --reuid "$RI_UID" --regid "$RI_GID" --init-groups unshare --map-auto -r \

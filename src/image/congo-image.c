@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,9 +118,15 @@ int main(int argc, char **argv)
     if (!(env && *env) && geteuid() != 0) {
         /* Rootless: the user's own store, as podman's. */
         const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-        if (data && *data)
+        /* A relative $XDG_DATA_HOME is invalid (XDG spec): ignored; no
+         * $HOME: the passwd entry's home. */
+        if (!home || home[0] != '/') {
+            struct passwd *pw = getpwuid(getuid());
+            home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+        }
+        if (data && data[0] == '/')
             user_store = xasprintf("%s/congo", data);
-        else if (home && *home)
+        else if (home)
             user_store = xasprintf("%s/.local/share/congo", home);
         if (user_store)
             g.store = user_store;

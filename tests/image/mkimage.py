@@ -21,7 +21,7 @@
 
 The test image, layer by layer (what the tests check):
   1. busybox + /etc/passwd, /etc/group; /data/{keep.txt, gone.txt, gonedir/, opaque/old*,
-     recreated/oldfile, hl1 + hardlink hl2, fifo, setuid, owned (1000:1000), xattr (user.test)},
+     recreated/oldfile, hl1 + hardlink hl2, fifo, setuid, owned (1000:1000), nobody (65534), xattr (user.test)},
      /data/dev/null (char 1:3)
   2. whiteouts: data/.wh.gone.txt, data/.wh.gonedir; data/opaque/new1 BEFORE
      data/opaque/.wh..wh..opq (order must not matter); data/added.txt
@@ -79,8 +79,11 @@ class Layer:
         ti.mtime = MTIME
         return ti
 
-    def dir(self, name, mode=0o755, uid=0, gid=0):
-        self.tar.addfile(self._info(name, tarfile.DIRTYPE, mode, uid, gid))
+    def dir(self, name, mode=0o755, uid=0, gid=0, pax=None):
+        ti = self._info(name, tarfile.DIRTYPE, mode, uid, gid)
+        if pax:
+            ti.pax_headers = pax
+        self.tar.addfile(ti)
 
     def file(self, name, data, mode=0o644, uid=0, gid=0, pax=None):
         if isinstance(data, str):
@@ -156,6 +159,7 @@ def test_layers(busybox):
         l.fifo("data/fifo")
         l.file("data/setuid", "#!/bin/sh\n", 0o4755)
         l.file("data/owned", "owned\n", 0o640, 1000, 1000)
+        l.file("data/nobody", "nobody\n", 0o644, 65534, 65534)
         l.file("data/xattr", "x\n", pax={"SCHILY.xattr.user.test": "hello"})
         # A forged overlay xattr must be dropped by the unpacker.
         l.file("data/forged", "f\n", pax={"SCHILY.xattr.trusted.overlay.opaque": "y"})
@@ -290,6 +294,11 @@ def cmd_hostile(path, kind, busybox):
     elif kind == "overlayxattr":
         l.dir("d", )
         l.file("d/f", "x\n", pax={"SCHILY.xattr.trusted.overlay.redirect": "/etc"})
+    elif kind == "useroverlayxattr":
+        # What an overlay mounted with `userxattr` (rootless) would obey.
+        l.dir("d", pax={"SCHILY.xattr.user.overlay.opaque": "y"})
+        l.file("d/f", "x\n", pax={"SCHILY.xattr.user.overlay.redirect": "/etc"})
+        l.file("w", "w\n", pax={"SCHILY.xattr.user.overlay.whiteout": "y", "SCHILY.xattr.user.test": "kept"})
     else:
         sys.exit("unknown kind " + kind)
     lay.tag(write_image(lay, [l], user="", **kw), kind)

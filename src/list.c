@@ -9,11 +9,13 @@
 #include "command.h"
 #include "libcongo/container.h"
 #include "libcongo/utils.h"
+#include "network/setup.h"
 
 static const char list_usage[] =
     "Usage: congo list [-q] [--format table|json]\n"
     "\n"
-    "List containers.\n"
+    "List containers.  The table's PORTS column shows the ports an image\n"
+    "container publishes (-p), as `docker ps` does.\n"
     "\n"
     "  -q, --quiet           only IDs\n"
     "  -f, --format FORMAT   table (default) or json\n";
@@ -75,6 +77,31 @@ static void gen_item(yajl_gen y, const struct congo_state *s, enum congo_status 
     yajl_gen_map_close(y);
 }
 
+/* The PORTS column: an image container's published ports as `docker ps`
+ * shows them (0.0.0.0:8080->80/tcp, ...); empty for any other container or
+ * a bundle that cannot be read. */
+static char *ports_column(const struct congo_state *s)
+{
+    const char *bundle = s->image_bundle ? s->image_bundle : s->bundle;
+    struct net_port *ports = NULL;
+    size_t n = 0;
+    congo_error ignored = CONGO_ERROR_INIT;
+    char *out = xstrdup(""), *next;
+
+    if (!bundle || net_ports_of_bundle(&ports, &n, bundle, &ignored) < 0) {
+        congo_error_clear(&ignored);
+        return out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        next = xasprintf("%s%s%s:%ld->%ld/%s", out, i ? ", " : "", *ports[i].host_ip ? ports[i].host_ip : "0.0.0.0",
+                         ports[i].host_port, ports[i].container_port, ports[i].protocol);
+        free(out);
+        out = next;
+    }
+    net_ports_free(ports, n);
+    return out;
+}
+
 int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
 {
     static const struct option longopts[] = {
@@ -100,7 +127,8 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
         y = yajl_gen_alloc(NULL);
         yajl_gen_array_open(y);
     } else if (!o.quiet)
-        printf("%-20s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+        printf("%-20s %-8s %-10s %-40s %-30s %-10s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER",
+               "PORTS");
     for (char **id = ids; *id; id++) {
         _cleanup_state_ struct congo_state *s = NULL;
         enum congo_status status;
@@ -119,9 +147,10 @@ int cmd_list(struct congo_global *g, int argc, char **argv, congo_error *err)
             gen_item(y, s, status, pw ? pw->pw_name : uid);
         } else {
             struct passwd *pw = getpwuid(s->owner);
-            printf("%-20s %-8d %-10s %-40s %-30s %s\n", s->id, status == CONGO_STATUS_STOPPED ? 0 : (int) s->pid,
+            _cleanup_free_ char *ports = ports_column(s);
+            printf("%-20s %-8d %-10s %-40s %-30s %-10s %s\n", s->id, status == CONGO_STATUS_STOPPED ? 0 : (int) s->pid,
                    congo_status_name(status), s->bundle ? s->bundle : "", s->created_at ? s->created_at : "",
-                   pw ? pw->pw_name : "");
+                   pw ? pw->pw_name : "", ports);
         }
     }
     if (o.json) {

@@ -236,6 +236,30 @@ port_and_container_net_in() {
 
 test_port_and_container_network() { in_ns port_and_container_net; }
 
+list_ports_in() {
+    run_congo run -d -p 18110:80 -p 127.0.0.1:18111:53/udp --name lp1 "$IMAGE" sleep 300
+    assert_ok
+    run_congo run -d --name lp2 "$IMAGE" sleep 300
+    assert_ok
+    wait_status lp1 running || fail "lp1 not running"
+    wait_status lp2 running || fail "lp2 not running"
+    # The table's last column, as docker ps shows it; nothing for no -p.
+    run_congo list
+    assert_ok
+    assert_contains "$(echo "$OUT" | head -1)" "PORTS"
+    assert_eq "$(echo "$OUT" | grep '^lp1 ' | sed 's/.*  //')" "0.0.0.0:18110->80/tcp, 127.0.0.1:18111->53/udp"
+    [[ "$(echo "$OUT" | grep '^lp2 ')" =~ root\ *$ ]] || fail "lp2 shows ports: $OUT"
+    # The JSON form stays runc's.
+    run_congo list --format json
+    assert_ok
+    assert_not_contains "$OUT" "18110"
+    congo delete --force lp1
+    congo delete --force lp2
+    assert_eq "$(leases congo)" ""
+}
+
+test_list_shows_ports() { in_ns list_ports; }
+
 kill_congo_in() {
     local snap pid i
     run_congo run --rm -p 18091:80 --name warm "$IMAGE" true

@@ -260,6 +260,34 @@ list_ports_in() {
 
 test_list_shows_ports() { in_ns list_ports; }
 
+idle_plugins_in() {
+    local t real
+    # portmap and tuning through wrappers that log each call: with nothing to
+    # do (no -p, no --mac-address) they are not run at all, at ADD or DEL.
+    mkdir -p "$T/cni-bin"
+    for t in portmap tuning; do
+        real=/usr/lib/cni/$t
+        [ -x "$real" ] || real=/opt/cni/bin/$t
+        printf '#!/bin/sh\necho "$CNI_COMMAND" >> %s/%s.log\nexec %s\n' "$T" "$t" "$real" > "$T/cni-bin/$t"
+        chmod +x "$T/cni-bin/$t"
+    done
+    run_congo run --rm --cni-plugin-dir "$T/cni-bin:/usr/lib/cni:/opt/cni/bin" --name i1 "$IMAGE" true
+    assert_ok
+    [ ! -e "$T/portmap.log" ] && [ ! -e "$T/tuning.log" ] || fail "idle plugins ran: $(cat "$T"/*.log)"
+    assert_eq "$(leases congo)" ""
+    # With -p and --mac-address each runs ADD then DEL.
+    run_congo run --rm --cni-plugin-dir "$T/cni-bin:/usr/lib/cni:/opt/cni/bin" -p 18120:80 \
+        --mac-address 02:42:ac:11:00:0a --name i2 "$IMAGE" busybox ip -o link show eth0
+    assert_ok
+    assert_contains "$OUT" "02:42:ac:11:00:0a"
+    assert_eq "$(cat "$T/portmap.log" | tr '\n' ' ')" "ADD DEL "
+    assert_eq "$(cat "$T/tuning.log" | tr '\n' ' ')" "ADD DEL "
+    assert_not_contains "$(iptables -t nat -S)" "18120"
+    assert_eq "$(leases congo)" ""
+}
+
+test_idle_plugins_skipped() { in_ns idle_plugins; }
+
 kill_congo_in() {
     local snap pid i
     run_congo run --rm -p 18091:80 --name warm "$IMAGE" true

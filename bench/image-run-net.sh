@@ -15,6 +15,7 @@
 # runtime.  Image: tests/image/mkimage.py `client` (busybox) for both.
 #
 #   bench/image-run-net.sh [RUNS]          (default 30 runs per command)
+#   CONGO_BASE=/an/older/congo bench/image-run-net.sh   adds congo-base-bridge
 #   STRACE=1 bench/image-run-net.sh        also: where congo's time goes
 #                                          (CNI plugin execs, strace -f -tt)
 set -eu
@@ -57,6 +58,8 @@ sed -e "s|^congo = \\[.*\\]|congo = [\"$CONGO\"]|" -e 's|^# *default_ulimits = |
 grep -q '^\[network\]' "$W/containers.conf" || printf '\n[network]\n' >> "$W/containers.conf"
 sed -i '/^\[network\]/a network_backend = "cni"\ncni_plugin_dirs = ["/usr/lib/cni", "/opt/cni/bin"]' "$W/containers.conf"
 
+BASE_ARGS=""
+[ -z "${CONGO_BASE:-}" ] || BASE_ARGS="-n congo-base-bridge \"$CONGO_BASE --root \$W/state run --rm --name b \$IMAGE true\""
 cat > "$W/inner.sh" <<INNER
 set -eu
 W=$W
@@ -81,11 +84,15 @@ hyperfine --warmup 3 --runs $RUNS -N --export-json \$W/results.json \\
     -n congo-bridge  "\$C --name b \$IMAGE true" \\
     -n podman-bridge "\$P --network bridge \$IMAGE true" \\
     -n congo-none    "\$C --network none --name b \$IMAGE true" \\
+    $BASE_ARGS \\
     -n podman-none   "\$P --network none \$IMAGE true" >&2
 if [ -n "${STRACE:-}" ]; then
     strace -f -tt -e trace=execve,exit_group -o \$W/strace.txt \$C --name b \$IMAGE true
+    strace -f -tt -e trace=execve,exit_group -o \$W/strace-podman.txt \$P --network bridge \$IMAGE true
     cp \$W/strace.txt /tmp/congo-bench-net-strace.txt
+    cp \$W/strace-podman.txt /tmp/congo-bench-net-strace-podman.txt
 fi
+\$PODMAN info --format 'podman network backend: {{.Host.NetworkBackend}}' >&2
 \$PODMAN rm -af -t 0 >/dev/null 2>&1 || true
 INNER
 unshare -n -m --propagation private bash "$W/inner.sh"
@@ -97,7 +104,7 @@ for net in bridge none; do
     pmd=$(jq -r ".results[] | select(.command == \"podman-$net\") | .median" "$W/results.json")
     jq -r ".results[] | select(.command | endswith(\"-$net\")) | \"\(.command) \(.mean) \(.stddev) \(.median)\"" "$W/results.json" |
     while read -r name mean sd median; do
-        printf '  %-14s mean %7.2f ms ± %5.2f  median %7.2f ms   ratio to podman: mean %.2f, median %.2f\n' \
+        printf '  %-17s mean %7.2f ms ± %5.2f  median %7.2f ms   ratio to podman: mean %.2f, median %.2f\n' \
             "$name" "$(echo "$mean * 1000" | bc -l)" "$(echo "$sd * 1000" | bc -l)" "$(echo "$median * 1000" | bc -l)" \
             "$(echo "$mean / $pm" | bc -l)" "$(echo "$median / $pmd" | bc -l)"
     done

@@ -26,6 +26,7 @@
 #include "network/setup.h"
 #include "libcongo/container.h"
 #include "libcongo/state.h"
+#include "libcongo/userns.h"
 #include "libcongo/utils.h"
 
 #define NETNS_DIR "/run/netns"
@@ -318,6 +319,25 @@ static void gen_mounts(yajl_gen g, yajl_val old, const struct edit *e)
     yajl_gen_array_close(g);
 }
 
+/* How many gids from 0 up the mappings cover without a gap. */
+static long mapped_gids_from_zero(yajl_val maps)
+{
+    long top = 0;
+    for (bool grew = true; grew && maps && YAJL_IS_ARRAY(maps);) {
+        grew = false;
+        for (size_t i = 0; i < maps->u.array.len; i++) {
+            yajl_val c = json_get(maps->u.array.values[i], "containerID"),
+                     n = json_get(maps->u.array.values[i], "size");
+            if (c && n && YAJL_IS_INTEGER(c) && YAJL_IS_INTEGER(n) && YAJL_GET_INTEGER(c) == top &&
+                YAJL_GET_INTEGER(n) > 0) {
+                top += YAJL_GET_INTEGER(n);
+                grew = true;
+            }
+        }
+    }
+    return top;
+}
+
 static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val ns = json_get(old, "namespaces"), sysctl = json_get(old, "sysctl");
@@ -356,8 +376,16 @@ static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
     }
     /* ping without privileges, as docker and podman allow: only in a
      * network namespace of the container's own. */
-    if (own_netns)
+    if (own_netns && !congo_userns_rootless()) {
         json_gen_kv(g, "net.ipv4.ping_group_range", "0 2147483647");
+    } else if (own_netns) {
+        /* Rootless, the range must be gids the user namespace maps. */
+        long top = mapped_gids_from_zero(json_get(old, "gidMappings"));
+        if (top > 0) {
+            _cleanup_free_ char *v = xasprintf("0 %ld", top - 1);
+            json_gen_kv(g, "net.ipv4.ping_group_range", v);
+        }
+    }
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
@@ -365,7 +393,10 @@ static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
 static void gen_hooks(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val cr = json_get(old, "createRuntime"), ps = json_get(old, "poststop");
-    bool cni = e->p->mode == NET_CNI, add = cni || e->p->mode == NET_NONE;
+    /* --network none needs no hook rootless: the runtime brings lo up in
+     * every network namespace it makes, and a user may not enter the
+     * container's before it runs its program (non-dumpable). */
+    bool cni = e->p->mode == NET_CNI, add = cni || (e->p->mode == NET_NONE && !congo_userns_rootless());
     yajl_gen_map_open(g);
     for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *k = old->u.object.keys[i];

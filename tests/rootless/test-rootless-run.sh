@@ -1,0 +1,110 @@
+#!/bin/bash
+# `congo run IMAGE` as a plain user (issue 12): a throw-away user made for
+# this file (tests/rootless/test-rootless.sh's pattern), an image loaded into
+# its store, and every container run inside a network namespace this file
+# makes (as root: `unshare -n -m`, lo up), dropping to the user in it.
+. "$(dirname "$0")/../lib.sh"
+
+RL_USER=congo-rn-$$
+RL_COUNT=65536
+# A subordinate range no other test file's can overlap (newuidmap refuses ids near 3e9).
+RL_SUB=$((1500000000 + ($$ % 5000) * 65536))
+
+rl_remove_user() {
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid 2>/dev/null
+    userdel "$RL_USER" >/dev/null 2>&1
+    return 0
+}
+
+rl_add_user() {
+    command -v newuidmap >/dev/null || { echo "newuidmap missing: apt-get install uidmap"; exit 1; }
+    useradd -M -s /bin/sh "$RL_USER" || { echo "useradd failed"; exit 1; }
+    trap rl_remove_user EXIT
+    RL_UID=$(id -u "$RL_USER")
+    sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subuid
+    echo "$RL_USER:$RL_SUB:$RL_COUNT" >> /etc/subgid
+    export RL_USER RL_UID RL_SUB
+}
+
+# rn_setup: $T traversable, the user's home ($T/home) with the test image
+# loaded as local/t:1, $T/run its XDG_RUNTIME_DIR.
+rn_setup() {
+    trap rn_cleanup EXIT
+    [ -x "$CONGO_IMAGE" ] || fail "no congo-image binary at $CONGO_IMAGE"
+    chmod 755 "$T"
+    mkdir -p "$T/run" "$T/home"; chmod 700 "$T/run"; chown "$RL_USER:" "$T/run" "$T/home"
+    python3 "$TESTS_DIR/image/mkimage.py" --busybox "$BUSYBOX" test "$T/layout" >/dev/null || fail "mkimage.py failed"
+    chmod -R a+rX "$T/layout"
+    rl "$CONGO_IMAGE" load --name local/t:1 "$T/layout" >"$T/.out" 2>"$T/.err" || fail "load: $(cat "$T/.err")"
+}
+
+# rl CMD...: CMD as the user inside this test's network namespace ($T/netns,
+# made by rn_setup... on first use), its XDG_RUNTIME_DIR $T/run.
+rn_netns() {
+    [ -e "$T/netns" ] && return 0
+    touch "$T/netns"
+    unshare -n sh -c "ip link set lo up && mount --bind /proc/self/ns/net '$T/netns'" || fail "unshare -n failed"
+}
+rl() {
+    rn_netns
+    nsenter --net="$T/netns" setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- \
+        env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$T/home" XDG_RUNTIME_DIR="$T/run" "$@"
+}
+# As root in the test's network namespace.
+in_ns() { nsenter --net="$T/netns" "$@"; }
+run_rl() {
+    RC=0
+    rl "$CONGO" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
+    OUT=$(cat "$T/.out"); ERR=$(cat "$T/.err")
+}
+assert_rl_no_state() { [ -z "$(ls -A "$T/run/congo" 2>/dev/null)" ] || fail "state left: $(ls -A "$T/run/congo")"; }
+# No process of the user's left (the container's are the user's or its subordinate ids').
+assert_rl_no_processes() {
+    local left
+    left=$(ps -eo pid=,uid= | awk -v u="$RL_UID" -v lo="$RL_SUB" -v hi=$((RL_SUB + RL_COUNT)) \
+        '$2 == u || ($2 >= lo && $2 < hi) { print $1 }')
+    [ -z "$left" ] || fail "processes left: $left ($(ps -o pid=,args= -p "${left//$'\n'/,}"))"
+}
+assert_no_bundles() {
+    local left
+    left=$(ls -A "$T/home/.local/share/congo/bundles" 2>/dev/null)
+    [ -z "$left" ] || fail "bundles left: $left"
+}
+
+rn_cleanup() {
+    local id
+    for id in $(ls -A "$T/run/congo" 2>/dev/null); do
+        rl "$CONGO" delete --force "$id" >/dev/null 2>&1 || true
+    done
+    [ -e "$T/netns" ] && umount "$T/netns" 2>/dev/null
+    cleanup_test
+}
+
+# --network none: the container's own namespace with only lo, up; no hook
+# needs the user to enter it.
+test_network_none() {
+    rn_setup
+    run_rl run --rm --network none local/t:1 sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link show lo'
+    assert_ok
+    assert_eq "$(echo "$OUT" | head -1)" "lo"
+    assert_contains "$OUT" "LOWER_UP"
+    assert_rl_no_state
+    assert_no_bundles
+    assert_rl_no_processes
+}
+
+# --network host: the caller's namespace (this test's), its interfaces seen.
+test_network_host() {
+    rn_setup
+    in_ns ip link add congo-rn0 type veth peer name congo-rn1 || fail "veth link"
+    run_rl run --rm --network host local/t:1 cat /proc/net/dev
+    assert_ok
+    assert_contains "$OUT" "congo-rn0"
+    assert_rl_no_state
+    assert_no_bundles
+    assert_rl_no_processes
+}
+
+rl_add_user
+run_tests "$@"

@@ -23,6 +23,7 @@
 #include "image/json.h"
 #include "network/cni.h"
 #include "network/netconf.h"
+#include "network/pasta.h"
 #include "network/setup.h"
 #include "libcongo/container.h"
 #include "libcongo/state.h"
@@ -36,7 +37,7 @@
  * gone at reboot, like the namespaces it describes. */
 #define HOSTS_REGISTRY "/run/congo-cni/hosts"
 
-enum net_mode { NET_CNI, NET_NONE, NET_HOST, NET_CONTAINER };
+enum net_mode { NET_CNI, NET_NONE, NET_HOST, NET_CONTAINER, NET_PASTA };
 
 struct net_plan {
     enum net_mode mode;
@@ -181,6 +182,19 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
                 p->share_dir = xasprintf("%s/" NET_SUBDIR, s->image_bundle);
         }
         congo_state_free(s);
+    } else if (strcmp(net, "bridge") == 0 && congo_userns_rootless()) {
+        /* A user's default network: pasta (CNI's bridge needs root). */
+        _cleanup_free_ char *pasta = net_pasta_find();
+        p->mode = NET_PASTA;
+        if (!pasta) {
+            r = congo_error_set(err, 0, "--network `%s` as a user other than root needs pasta on PATH "
+                                "(Debian package passt); or --network none or host", net);
+            goto fail;
+        }
+    } else if (congo_userns_rootless()) {
+        r = congo_error_set(err, 0, "--network `%s`: a CNI network needs root; as a user: the default (pasta), "
+                            "none, host or container:NAME", net);
+        goto fail;
     } else {
         p->mode = NET_CNI;
         r = netconf_load(&p->net, netconf_dir(o->config_dir), strcmp(net, "bridge") == 0 ? CONGO_DEFAULT_NETWORK : net,
@@ -193,7 +207,7 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
         if (r < 0)
             goto fail;
     }
-    if (p->mode != NET_CNI && o->n_publish) {
+    if (p->mode != NET_CNI && p->mode != NET_PASTA && o->n_publish) {
         r = congo_error_set(err, 0, "-p/--publish `%s` needs a CNI network: --network is `%s`", o->publish[0], net);
         goto fail;
     }
@@ -341,7 +355,7 @@ static long mapped_gids_from_zero(yajl_val maps)
 static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val ns = json_get(old, "namespaces"), sysctl = json_get(old, "sysctl");
-    bool own_netns = e->p->mode == NET_CNI || e->p->mode == NET_NONE;
+    bool own_netns = e->p->mode == NET_CNI || e->p->mode == NET_NONE || e->p->mode == NET_PASTA;
     yajl_gen_map_open(g);
     for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *k = old->u.object.keys[i];
@@ -390,6 +404,34 @@ static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
     yajl_gen_map_close(g);
 }
 
+/* pasta's three hooks (pasta.h), each first (poststop: last) among the config's own. */
+static void gen_pasta_hooks(yajl_gen g, yajl_val old, const struct edit *e)
+{
+    static const char *const kinds[] = { "createRuntime", "createContainer", "poststop" };
+    static const char *const verbs[] = { "pasta-start", "pasta-join", "pasta-stop" };
+    yajl_gen_map_open(g);
+    for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
+        const char *k = old->u.object.keys[i];
+        if (strcmp(k, kinds[0]) == 0 || strcmp(k, kinds[1]) == 0 || strcmp(k, kinds[2]) == 0)
+            continue;
+        json_gen_str(g, k);
+        json_gen_value(g, old->u.object.values[i]);
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+        yajl_val v = json_get(old, kinds[k]);
+        json_gen_str(g, kinds[k]);
+        yajl_gen_array_open(g);
+        if (k < 2)
+            gen_hook(g, e->self, verbs[k], e->dir);
+        for (size_t i = 0; v && YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
+            json_gen_value(g, v->u.array.values[i]);
+        if (k == 2)
+            gen_hook(g, e->self, verbs[k], e->dir);
+        yajl_gen_array_close(g);
+    }
+    yajl_gen_map_close(g);
+}
+
 static void gen_hooks(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val cr = json_get(old, "createRuntime"), ps = json_get(old, "poststop");
@@ -397,6 +439,10 @@ static void gen_hooks(yajl_gen g, yajl_val old, const struct edit *e)
      * every network namespace it makes, and a user may not enter the
      * container's before it runs its program (non-dumpable). */
     bool cni = e->p->mode == NET_CNI, add = cni || (e->p->mode == NET_NONE && !congo_userns_rootless());
+    if (e->p->mode == NET_PASTA) {
+        gen_pasta_hooks(g, old, e);
+        return;
+    }
     yajl_gen_map_open(g);
     for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *k = old->u.object.keys[i];
@@ -534,6 +580,40 @@ static int write_in(int dfd, const char *file, const char *text, congo_error *er
     return write_file_replace_at(dfd, file, text, strlen(text), 0644, err);
 }
 
+/* pasta's port forwards from -p: `-t [HOSTIP/]HOSTPORT:CTRPORT` (or -u),
+ * `none` for a protocol without any (pasta's default would forward all). */
+static int write_pasta_args(int dfd, const struct net_plan *p, congo_error *err)
+{
+    _cleanup_free_ char *text = xstrdup("");
+    bool tcp = false, udp = false;
+    for (size_t i = 0; i < p->n_port_maps; i++) {
+        _cleanup_json_ yajl_val m = yajl_tree_parse(p->port_maps[i], NULL, 0);
+        yajl_val hp = json_get(m, "hostPort"), cp = json_get(m, "containerPort"), pr = json_get(m, "protocol"),
+                 ip = json_get(m, "hostIP");
+        bool is_udp = pr && YAJL_IS_STRING(pr) && strcmp(pr->u.string, "udp") == 0;
+        char *n = xasprintf("%s%s\n%s%s%lld:%lld\n", text, is_udp ? "-u" : "-t",
+                            ip && YAJL_IS_STRING(ip) ? ip->u.string : "", ip && YAJL_IS_STRING(ip) ? "/" : "",
+                            YAJL_GET_INTEGER(hp), YAJL_GET_INTEGER(cp));
+        free(text);
+        text = n;
+        if (is_udp)
+            udp = true;
+        else
+            tcp = true;
+    }
+    if (!tcp) {
+        char *n = xasprintf("%s-t\nnone\n", text);
+        free(text);
+        text = n;
+    }
+    if (!udp) {
+        char *n = xasprintf("%s-u\nnone\n", text);
+        free(text);
+        text = n;
+    }
+    return write_in(dfd, "pasta.args", text, err);
+}
+
 int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
 {
     _cleanup_free_ char *config = NULL, *dir = xasprintf("%s/" NET_SUBDIR, bundle), *out = NULL, *resolv = NULL,
@@ -605,6 +685,8 @@ int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
     } else {
         netjson = xasprintf("{\"containerId\":\"%s\"}\n", p->id);
     }
+    if (p->mode == NET_PASTA && (r = write_pasta_args(dfd, p, err)) < 0)
+        return r;
     if ((r = write_in(dfd, "net.json", netjson, err)) < 0)
         return r;
     {
@@ -967,6 +1049,7 @@ out:
 int net_release_bundle(const char *bundle, congo_error *err)
 {
     _cleanup_free_ char *dir = xasprintf("%s/" NET_SUBDIR, bundle);
+    net_pasta_stop(dir, NULL);
     return net_hook_del(dir, err);
 }
 

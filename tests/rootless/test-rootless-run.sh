@@ -39,20 +39,26 @@ rn_setup() {
     rl "$CONGO_IMAGE" load --name local/t:1 "$T/layout" >"$T/.out" 2>"$T/.err" || fail "load: $(cat "$T/.err")"
 }
 
-# rl CMD...: CMD as the user inside this test's network namespace ($T/netns,
-# made by rn_setup... on first use), its XDG_RUNTIME_DIR $T/run.
+# The test's namespaces, made on first use (as root: unshare, lo up): a
+# network namespace, and a mount namespace where /dev/net/tun is open to
+# the user as on a stock Debian (0666; this machine's is 0600), for pasta.
 rn_netns() {
-    [ -e "$T/netns" ] && return 0
-    touch "$T/netns"
-    unshare -n sh -c "ip link set lo up && mount --bind /proc/self/ns/net '$T/netns'" || fail "unshare -n failed"
+    [ -e "$T/ns/net" ] && return 0
+    mkdir -p "$T/ns"
+    mount --bind "$T/ns" "$T/ns" && mount --make-private "$T/ns" || fail "private $T/ns"
+    touch "$T/ns/net" "$T/ns/mnt"
+    unshare --net="$T/ns/net" --mount="$T/ns/mnt" --propagation private sh -c \
+        'ip link set lo up && mount -t tmpfs -o mode=0755 tmpfs /dev/net && mknod -m 0666 /dev/net/tun c 10 200' ||
+        fail "unshare -n -m failed"
 }
+# rl CMD...: CMD as the user in the test's namespaces, its XDG_RUNTIME_DIR $T/run.
 rl() {
     rn_netns
-    nsenter --net="$T/netns" setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- \
+    in_ns setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- \
         env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$T/home" XDG_RUNTIME_DIR="$T/run" "$@"
 }
 # As root in the test's network namespace.
-in_ns() { nsenter --net="$T/netns" "$@"; }
+in_ns() { nsenter --net="$T/ns/net" --mount="$T/ns/mnt" "$@"; }
 run_rl() {
     RC=0
     rl "$CONGO" "$@" >"$T/.out" 2>"$T/.err" </dev/null || RC=$?
@@ -77,7 +83,10 @@ rn_cleanup() {
     for id in $(ls -A "$T/run/congo" 2>/dev/null); do
         rl "$CONGO" delete --force "$id" >/dev/null 2>&1 || true
     done
-    [ -e "$T/netns" ] && umount "$T/netns" 2>/dev/null
+    if [ -e "$T/ns/net" ]; then
+        umount "$T/ns/net" "$T/ns/mnt" 2>/dev/null
+        umount "$T/ns" 2>/dev/null
+    fi
     cleanup_test
 }
 
@@ -103,6 +112,33 @@ test_network_host() {
     assert_contains "$OUT" "congo-rn0"
     assert_rl_no_state
     assert_no_bundles
+    assert_rl_no_processes
+}
+
+# The test namespace's uplink for pasta to copy: a veth pair (no dummy
+# module here) with an address and a default route.
+rn_uplink() {
+    rn_netns
+    in_ns ip link add congo-up0 type veth peer name congo-up1 &&
+        in_ns ip addr add 10.99.0.2/24 dev congo-up0 && in_ns ip link set congo-up0 up &&
+        in_ns ip link set congo-up1 up && in_ns ip route add default via 10.99.0.1 || fail "uplink"
+}
+# pasta processes of the user's.
+user_pastas() { ps -u "$RL_UID" -o pid=,comm= 2>/dev/null | awk '$2 == "pasta" || $2 == "passt" { print $1 }'; }
+
+# The default network as a user: pasta gives the container the uplink's
+# address and default route; nothing of it is left after --rm.
+test_default_network_pasta() {
+    command -v pasta >/dev/null || fail "pasta is not installed (contrib/debian-test-packages.txt: passt)"
+    rn_setup
+    rn_uplink
+    run_rl run --rm local/t:1 sh -c 'ip -o -4 addr show scope global; ip route show default'
+    assert_ok
+    assert_contains "$OUT" "inet 10.99.0.2/24"
+    assert_contains "$OUT" "default via 10.99.0.1"
+    assert_rl_no_state
+    assert_no_bundles
+    assert_eq "$(user_pastas)" "" "pasta left"
     assert_rl_no_processes
 }
 

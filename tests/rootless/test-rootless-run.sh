@@ -124,7 +124,7 @@ rn_uplink() {
         in_ns ip link set congo-up1 up && in_ns ip route add default via 10.99.0.1 || fail "uplink"
 }
 # pasta processes of the user's.
-user_pastas() { ps -u "$RL_UID" -o pid=,comm= 2>/dev/null | awk '$2 == "pasta" || $2 == "passt" { print $1 }'; }
+user_pastas() { ps -u "$RL_UID" -o pid=,comm= 2>/dev/null | awk '$2 ~ /^(pasta|passt)/ { print $1 }'; }
 
 # The default network as a user: pasta gives the container the uplink's
 # address and default route; nothing of it is left after --rm.
@@ -139,6 +139,69 @@ test_default_network_pasta() {
     assert_rl_no_state
     assert_no_bundles
     assert_eq "$(user_pastas)" "" "pasta left"
+    assert_rl_no_processes
+}
+
+# -p 8080:80 as a user: pasta's forward on 127.0.0.1:8080 of the test's
+# namespace answers with the container's httpd (run as root of the user
+# namespace: the image's user 1000 may not bind port 80); delete --force ends pasta
+# and removes state and bundle.
+test_published_port_and_delete_force() {
+    command -v pasta >/dev/null || fail "pasta is not installed (contrib/debian-test-packages.txt: passt)"
+    local body="" i
+    rn_setup
+    rn_uplink
+    run_rl run -d --name web -u 0 -p 8080:80 local/t:1 \
+        sh -c 'mkdir -p /tmp/www && echo hello-rn > /tmp/www/index.html && exec busybox httpd -f -p 80 -h /tmp/www'
+    assert_ok
+    [ -n "$(user_pastas)" ] || fail "no pasta running: $(ps -eo pid,uid,comm,args | grep -i pasta)"
+    for i in $(seq 100); do
+        body=$(in_ns timeout 5 "$BUSYBOX" wget -q -O - http://127.0.0.1:8080/ 2>/dev/null) && [ -n "$body" ] && break
+        sleep 0.1
+    done
+    assert_eq "$body" "hello-rn" "wget 127.0.0.1:8080 in the test's namespace"
+    grep -q . "$T/home/.local/share/congo/bundles/web/network/pasta.proc" || fail "no pasta.proc recorded"
+    run_rl delete --force web
+    assert_ok
+    assert_rl_no_state
+    assert_no_bundles
+    assert_eq "$(user_pastas)" "" "pasta left"
+    assert_rl_no_processes
+}
+
+pid_is_users() { [ "$(stat -c %u "/proc/$1" 2>/dev/null)" = "$RL_UID" ]; }
+
+# A pid recorded for a process that is no longer pasta (another start
+# time) is not killed.
+test_stop_checks_start_time() {
+    rn_setup
+    rn_netns
+    mkdir -p "$T/home/d"
+    nsenter --net="$T/ns/net" --mount="$T/ns/mnt" setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- sleep 600 &
+    local pid=$!
+    wait_for pid_is_users "$pid" || fail "sleep did not start as the user"
+    echo "$pid 12345" >"$T/home/d/pasta.proc"
+    chown -R "$RL_USER:" "$T/home/d"
+    RC=0
+    rl "$CONGO" network hook pasta-stop "$T/home/d" </dev/null || RC=$?
+    assert_ok
+    kill -0 "$pid" 2>/dev/null || fail "a process with another start time was killed"
+    [ ! -e "$T/home/d/pasta.proc" ] || fail "pasta.proc left"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+# A CNI network needs root: a clear error before any bundle exists; so
+# does -p with --network none.
+test_cni_network_refused_as_user() {
+    rn_setup
+    run_rl run --rm --network mynet local/t:1 true
+    assert_failed
+    assert_contains "$ERR" "--network \`mynet\`: a CNI network needs root"
+    run_rl run --rm --network none -p 8080:80 local/t:1 true
+    assert_failed
+    assert_contains "$ERR" "-p/--publish \`8080:80\`"
+    assert_rl_no_state
+    assert_no_bundles
     assert_rl_no_processes
 }
 

@@ -23,18 +23,23 @@
 /* How long one side waits for the other (the machine may be loaded). */
 #define PASTA_WAIT_MS 120000
 
-char *net_pasta_find(void)
+char *net_tool_find(const char *name)
 {
     const char *path = getenv("PATH");
     _cleanup_free_ char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
     char *save = NULL;
     for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/pasta", d);
+        char *p = xasprintf("%s/%s", d, name);
         if (access(p, X_OK) == 0)
             return p;
         free(p);
     }
     return NULL;
+}
+
+char *net_pasta_find(void)
+{
+    return net_tool_find("pasta");
 }
 
 /* Field 22 of /proc/PID/stat: the start time that makes PID this process. */
@@ -88,6 +93,12 @@ static void stop_recorded(int dfd, const char *file)
     unlinkat(dfd, file, 0);
 }
 
+static const char *basename_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 static int open_dir(const char *dir, congo_error *err)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -126,9 +137,9 @@ static void tidy_messages(char *msg)
 
 /* Run pasta for the namespaces of process `hp` (the createContainer hook,
  * inside them); its messages in `msg` on failure. */
-static int run_pasta(int dfd, const char *dir, pid_t hp, char *msg, size_t msglen)
+static int run_pasta(int dfd, const char *dir, const char *pasta, pid_t hp, char *msg, size_t msglen)
 {
-    _cleanup_free_ char *args = NULL, *pasta = net_pasta_find(), *pidfile = xasprintf("%s/pasta.pid", dir),
+    _cleanup_free_ char *args = NULL, *pidfile = xasprintf("%s/pasta.pid", dir),
                         *netns = xasprintf("/proc/%d/ns/net", (int) hp),
                         *userns = xasprintf("/proc/%d/ns/user", (int) hp), *pidtext = NULL;
     char *argv[64];
@@ -137,7 +148,7 @@ static int run_pasta(int dfd, const char *dir, pid_t hp, char *msg, size_t msgle
     pid_t child;
 
     if (!pasta) {
-        snprintf(msg, msglen, "pasta is not on PATH (Debian package passt)");
+        snprintf(msg, msglen, "no `netstack` file names it");
         return -1;
     }
     argv[n++] = "pasta";
@@ -206,12 +217,63 @@ static int run_pasta(int dfd, const char *dir, pid_t hp, char *msg, size_t msgle
     return 0;
 }
 
+/* slirp4netns, when pasta is not installed: it stays in the foreground
+ * (here: a child left to run when the waiter ends) and says on its ready fd
+ * that the tap device is configured (10.0.2.100/24, gateway 10.0.2.2). */
+static int run_slirp(int dfd, const char *tool, pid_t hp, char *msg, size_t msglen)
+{
+    _cleanup_free_ char *netns = xasprintf("/proc/%d/ns/net", (int) hp),
+                        *userns = xasprintf("--userns-path=/proc/%d/ns/user", (int) hp);
+    char *argv[] = { "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback", "--netns-type=path",
+                     userns, "--ready-fd=3", netns, "tap0", NULL };
+    int rfd[2], status;
+    char c;
+    ssize_t n;
+    pid_t child;
+
+    if (pipe2(rfd, O_CLOEXEC) < 0) {
+        snprintf(msg, msglen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    child = fork();
+    if (child < 0) {
+        snprintf(msg, msglen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (child == 0) {
+        dup2(rfd[1], 3); /* without O_CLOEXEC */
+        signal(SIGPIPE, SIG_DFL);
+        execv(tool, argv);
+        _exit(127);
+    }
+    close(rfd[1]);
+    while ((n = read(rfd[0], &c, 1)) < 0 && errno == EINTR)
+        ;
+    close(rfd[0]);
+    if (n != 1) {
+        kill(child, SIGKILL);
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+            ;
+        snprintf(msg, msglen, "slirp4netns exited with status %d before the network was ready",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        return -1;
+    }
+    if (record(dfd, "slirp.proc", child, NULL) < 0) {
+        kill(child, SIGKILL);
+        snprintf(msg, msglen, "cannot record slirp4netns's pid");
+        return -1;
+    }
+    return 0;
+}
+
 /* The waiter: until the createContainer hook names its pid (or the
  * container's init is gone, or the time is up). */
 static void waiter(int dfd, const char *dir, int rfd, int pidfd)
 {
     struct pollfd p[2] = { { rfd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
     char buf[32], msg[1024];
+    _cleanup_free_ char *tool = NULL;
+    bool slirp;
     ssize_t n;
     if (rfd < 0)
         return;
@@ -231,8 +293,12 @@ static void waiter(int dfd, const char *dir, int rfd, int pidfd)
         reply(dfd, "bad request");
         return;
     }
-    if (run_pasta(dfd, dir, atoi(buf), msg, sizeof msg) < 0) {
-        char *m = xasprintf("pasta: %s", msg);
+    if (read_file_at(dfd, "netstack", 4096, &tool, NULL, NULL) == 0)
+        tool[strcspn(tool, "\n")] = '\0';
+    slirp = tool && strcmp(basename_of(tool), "slirp4netns") == 0;
+    if ((slirp ? run_slirp(dfd, tool, atoi(buf), msg, sizeof msg) : run_pasta(dfd, dir, tool, atoi(buf), msg, sizeof msg)) <
+        0) {
+        char *m = xasprintf("%s: %s", slirp ? "slirp4netns" : "pasta", msg);
         reply(dfd, m);
         free(m);
         return;
@@ -348,6 +414,7 @@ int net_pasta_stop(const char *dir, congo_error *err)
         return 0;
     stop_recorded(dfd, "waiter.proc");
     stop_recorded(dfd, "pasta.proc");
+    stop_recorded(dfd, "slirp.proc");
     unlinkat(dfd, "pasta.pid", 0);
     unlinkat(dfd, "pasta.req", 0);
     unlinkat(dfd, "pasta.ack", 0);

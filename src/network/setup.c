@@ -50,6 +50,7 @@ struct net_plan {
     size_t n_port_maps;
     char *args;                 /* CNI_ARGS */
     char *mac;
+    char *netstack;             /* rootless default: pasta's or slirp4netns's path */
     const struct net_opts *o;
 };
 
@@ -67,6 +68,7 @@ void net_plan_free(struct net_plan *p)
     free(p->port_maps);
     free(p->args);
     free(p->mac);
+    free(p->netstack);
     free(p);
 }
 
@@ -183,12 +185,20 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
         }
         congo_state_free(s);
     } else if (strcmp(net, "bridge") == 0 && congo_userns_rootless()) {
-        /* A user's default network: pasta (CNI's bridge needs root). */
-        _cleanup_free_ char *pasta = net_pasta_find();
+        /* A user's default network: pasta, else slirp4netns (CNI's bridge needs root). */
         p->mode = NET_PASTA;
-        if (!pasta) {
-            r = congo_error_set(err, 0, "--network `%s` as a user other than root needs pasta on PATH "
-                                "(Debian package passt); or --network none or host", net);
+        p->netstack = net_pasta_find();
+        if (!p->netstack) {
+            p->netstack = net_tool_find("slirp4netns");
+            if (p->netstack && o->n_publish) {
+                r = congo_error_set(err, 0, "-p/--publish `%s` as a user needs pasta (Debian package passt): "
+                                    "congo forwards no ports through slirp4netns", o->publish[0]);
+                goto fail;
+            }
+        }
+        if (!p->netstack) {
+            r = congo_error_set(err, 0, "--network `%s` as a user other than root needs pasta (Debian package "
+                                "passt) or slirp4netns on PATH; or --network none or host", net);
             goto fail;
         }
     } else if (congo_userns_rootless()) {
@@ -685,8 +695,11 @@ int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
     } else {
         netjson = xasprintf("{\"containerId\":\"%s\"}\n", p->id);
     }
-    if (p->mode == NET_PASTA && (r = write_pasta_args(dfd, p, err)) < 0)
-        return r;
+    if (p->mode == NET_PASTA) {
+        _cleanup_free_ char *tool = xasprintf("%s\n", p->netstack);
+        if ((r = write_pasta_args(dfd, p, err)) < 0 || (r = write_in(dfd, "netstack", tool, err)) < 0)
+            return r;
+    }
     if ((r = write_in(dfd, "net.json", netjson, err)) < 0)
         return r;
     {

@@ -55,7 +55,7 @@ rn_netns() {
 rl() {
     rn_netns
     in_ns setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- \
-        env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$T/home" XDG_RUNTIME_DIR="$T/run" "$@"
+        env -i PATH="${RN_PATH:-/usr/local/bin:/usr/bin:/bin}" HOME="$T/home" XDG_RUNTIME_DIR="$T/run" "$@"
 }
 # As root in the test's network namespace.
 in_ns() { nsenter --net="$T/ns/net" --mount="$T/ns/mnt" "$@"; }
@@ -202,6 +202,30 @@ test_cni_network_refused_as_user() {
     assert_contains "$ERR" "-p/--publish \`8080:80\`"
     assert_rl_no_state
     assert_no_bundles
+    assert_rl_no_processes
+}
+
+# Without pasta on PATH: slirp4netns (its fixed 10.0.2.100/24, gateway
+# 10.0.2.2), ended with the container; -p is refused with it.
+test_slirp4netns_without_pasta() {
+    command -v slirp4netns >/dev/null || fail "slirp4netns is not installed (contrib/debian-test-packages.txt)"
+    local t
+    rn_setup
+    rn_uplink
+    mkdir -p "$T/bin"
+    for t in slirp4netns newuidmap newgidmap; do ln -s "$(command -v $t)" "$T/bin/$t"; done
+    RN_PATH=$T/bin
+    run_rl run --rm local/t:1 sh -c 'ip -o -4 addr show scope global; ip route show default'
+    assert_ok
+    assert_contains "$OUT" "inet 10.0.2.100/24"
+    assert_contains "$OUT" "default via 10.0.2.2"
+    run_rl run --rm -p 8080:80 local/t:1 true
+    assert_failed
+    assert_contains "$ERR" "-p/--publish \`8080:80\` as a user needs pasta"
+    RN_PATH=
+    assert_rl_no_state
+    assert_no_bundles
+    assert_eq "$(ps -u "$RL_UID" -o pid=,comm= | awk '$2 == "slirp4netns"')" "" "slirp4netns left"
     assert_rl_no_processes
 }
 

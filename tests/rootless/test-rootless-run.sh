@@ -80,6 +80,7 @@ assert_no_bundles() {
 
 rn_cleanup() {
     local id
+    [ -z "${RN_SLEEP:-}" ] || kill "$RN_SLEEP" 2>/dev/null || true
     for id in $(ls -A "$T/run/congo" 2>/dev/null); do
         rl "$CONGO" delete --force "$id" >/dev/null 2>&1 || true
     done
@@ -179,6 +180,7 @@ test_stop_checks_start_time() {
     mkdir -p "$T/home/d"
     nsenter --net="$T/ns/net" --mount="$T/ns/mnt" setpriv --reuid "$RL_UID" --regid "$(id -g "$RL_USER")" --init-groups -- sleep 600 &
     local pid=$!
+    RN_SLEEP=$pid
     wait_for pid_is_users "$pid" || fail "sleep did not start as the user"
     echo "$pid 12345" >"$T/home/d/pasta.proc"
     chown -R "$RL_USER:" "$T/home/d"

@@ -95,8 +95,10 @@ rn_cleanup() {
 # needs the user to enter it.
 test_network_none() {
     rn_setup
-    run_rl run --rm --network none local/t:1 sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link show lo'
+    run_rl run --rm --network none local/t:1 sh -c 'ls /sys/class/net; cat /sys/class/net/lo/operstate; ip -o link show lo; cat /proc/sys/net/ipv4/ping_group_range'
     assert_ok
+    # Unprivileged ping for the gids the user namespace maps (0..65536).
+    assert_eq "$(echo "$OUT" | tail -1 | tr -s '\t ' ' ')" "0 65536"
     assert_eq "$(echo "$OUT" | head -1)" "lo"
     assert_contains "$OUT" "LOWER_UP"
     assert_rl_no_state

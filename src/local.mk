@@ -28,6 +28,7 @@ congo_SOURCES = \
 	src/network/cni.c src/network/cni.h \
 	src/network/netconf.c src/network/netconf.h \
 	src/network/setup.c src/network/setup.h \
+	src/network/pasta.c src/network/pasta.h \
 	src/image/json.c src/image/json.h \
 	src/checkpoint.c
 nodist_congo_SOURCES = src/git-commit.h

@@ -13,6 +13,7 @@
 #include "command.h"
 #include "network/cni.h"
 #include "network/netconf.h"
+#include "network/pasta.h"
 #include "network/setup.h"
 #include "libcongo/utils.h"
 
@@ -94,13 +95,21 @@ static int network_hook(int argc, char **argv, congo_error *err)
 {
     _cleanup_free_ char *state = NULL;
     int r;
-    if (argc != 2 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "del") != 0))
-        return congo_error_set(err, 0, "network hook: expected `add DIR` or `del DIR`");
+    if (argc != 2 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "del") != 0 &&
+                      strcmp(argv[0], "pasta-start") != 0 && strcmp(argv[0], "pasta-join") != 0 &&
+                      strcmp(argv[0], "pasta-stop") != 0))
+        return congo_error_set(err, 0, "network hook: expected `add DIR`, `del DIR` or `pasta-start|pasta-join|pasta-stop DIR`");
     if (strcmp(argv[0], "del") == 0)
         return net_hook_del(argv[1], err);
+    if (strcmp(argv[0], "pasta-join") == 0)
+        return net_pasta_join(argv[1], err);
+    if (strcmp(argv[0], "pasta-stop") == 0)
+        return net_pasta_stop(argv[1], err);
     r = read_fd(0, 1 << 20, &state, NULL, err);
     if (r < 0)
         return congo_error_wrap(err, r, "network hook: read the state on stdin");
+    if (strcmp(argv[0], "pasta-start") == 0)
+        return net_pasta_start(argv[1], state, err);
     return net_hook_add(argv[1], state, err);
 }
 

@@ -137,7 +137,7 @@ tests_helpers_dbustool_LDADD = libcongo.a $(LIBCONGO_LIBS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-network
 tests_unit_test_network_SOURCES = tests/unit/test-network.c src/network/cni.c src/network/netconf.c \
-	src/network/setup.c src/image/json.c
+	src/network/setup.c src/network/pasta.c src/image/json.c
 tests_unit_test_network_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_network_LDADD = $(UNIT_LDADD)
 endif

@@ -23,9 +23,11 @@
 #include "image/json.h"
 #include "network/cni.h"
 #include "network/netconf.h"
+#include "network/pasta.h"
 #include "network/setup.h"
 #include "libcongo/container.h"
 #include "libcongo/state.h"
+#include "libcongo/userns.h"
 #include "libcongo/utils.h"
 
 #define NETNS_DIR "/run/netns"
@@ -35,7 +37,7 @@
  * gone at reboot, like the namespaces it describes. */
 #define HOSTS_REGISTRY "/run/congo-cni/hosts"
 
-enum net_mode { NET_CNI, NET_NONE, NET_HOST, NET_CONTAINER };
+enum net_mode { NET_CNI, NET_NONE, NET_HOST, NET_CONTAINER, NET_PASTA };
 
 struct net_plan {
     enum net_mode mode;
@@ -48,6 +50,7 @@ struct net_plan {
     size_t n_port_maps;
     char *args;                 /* CNI_ARGS */
     char *mac;
+    char *netstack;             /* rootless default: pasta's or slirp4netns's path */
     const struct net_opts *o;
 };
 
@@ -65,6 +68,7 @@ void net_plan_free(struct net_plan *p)
     free(p->port_maps);
     free(p->args);
     free(p->mac);
+    free(p->netstack);
     free(p);
 }
 
@@ -180,6 +184,27 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
                 p->share_dir = xasprintf("%s/" NET_SUBDIR, s->image_bundle);
         }
         congo_state_free(s);
+    } else if (strcmp(net, "bridge") == 0 && congo_userns_rootless()) {
+        /* A user's default network: pasta, else slirp4netns (CNI's bridge needs root). */
+        p->mode = NET_PASTA;
+        p->netstack = net_pasta_find();
+        if (!p->netstack) {
+            p->netstack = net_tool_find("slirp4netns");
+            if (p->netstack && o->n_publish) {
+                r = congo_error_set(err, 0, "-p/--publish `%s` as a user needs pasta (Debian package passt): "
+                                    "congo forwards no ports through slirp4netns", o->publish[0]);
+                goto fail;
+            }
+        }
+        if (!p->netstack) {
+            r = congo_error_set(err, 0, "--network `%s` as a user other than root needs pasta (Debian package "
+                                "passt) or slirp4netns on PATH; or --network none or host", net);
+            goto fail;
+        }
+    } else if (congo_userns_rootless()) {
+        r = congo_error_set(err, 0, "--network `%s`: a CNI network needs root; as a user: the default (pasta), "
+                            "none, host or container:NAME", net);
+        goto fail;
     } else {
         p->mode = NET_CNI;
         r = netconf_load(&p->net, netconf_dir(o->config_dir), strcmp(net, "bridge") == 0 ? CONGO_DEFAULT_NETWORK : net,
@@ -192,7 +217,7 @@ int net_plan_make(struct net_plan **out, const struct net_opts *o, const char *r
         if (r < 0)
             goto fail;
     }
-    if (p->mode != NET_CNI && o->n_publish) {
+    if (p->mode != NET_CNI && p->mode != NET_PASTA && o->n_publish) {
         r = congo_error_set(err, 0, "-p/--publish `%s` needs a CNI network: --network is `%s`", o->publish[0], net);
         goto fail;
     }
@@ -318,10 +343,29 @@ static void gen_mounts(yajl_gen g, yajl_val old, const struct edit *e)
     yajl_gen_array_close(g);
 }
 
+/* How many gids from 0 up the mappings cover without a gap. */
+static long mapped_gids_from_zero(yajl_val maps)
+{
+    long top = 0;
+    for (bool grew = true; grew && maps && YAJL_IS_ARRAY(maps);) {
+        grew = false;
+        for (size_t i = 0; i < maps->u.array.len; i++) {
+            yajl_val c = json_get(maps->u.array.values[i], "containerID"),
+                     n = json_get(maps->u.array.values[i], "size");
+            if (c && n && YAJL_IS_INTEGER(c) && YAJL_IS_INTEGER(n) && YAJL_GET_INTEGER(c) == top &&
+                YAJL_GET_INTEGER(n) > 0) {
+                top += YAJL_GET_INTEGER(n);
+                grew = true;
+            }
+        }
+    }
+    return top;
+}
+
 static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val ns = json_get(old, "namespaces"), sysctl = json_get(old, "sysctl");
-    bool own_netns = e->p->mode == NET_CNI || e->p->mode == NET_NONE;
+    bool own_netns = e->p->mode == NET_CNI || e->p->mode == NET_NONE || e->p->mode == NET_PASTA;
     yajl_gen_map_open(g);
     for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *k = old->u.object.keys[i];
@@ -356,16 +400,59 @@ static void gen_linux(yajl_gen g, yajl_val old, const struct edit *e)
     }
     /* ping without privileges, as docker and podman allow: only in a
      * network namespace of the container's own. */
-    if (own_netns)
+    if (own_netns && !congo_userns_rootless()) {
         json_gen_kv(g, "net.ipv4.ping_group_range", "0 2147483647");
+    } else if (own_netns) {
+        /* Rootless, the range must be gids the user namespace maps. */
+        long top = mapped_gids_from_zero(json_get(old, "gidMappings"));
+        if (top > 0) {
+            _cleanup_free_ char *v = xasprintf("0 %ld", top - 1);
+            json_gen_kv(g, "net.ipv4.ping_group_range", v);
+        }
+    }
     yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+}
+
+/* pasta's three hooks (pasta.h), each first (poststop: last) among the config's own. */
+static void gen_pasta_hooks(yajl_gen g, yajl_val old, const struct edit *e)
+{
+    static const char *const kinds[] = { "createRuntime", "createContainer", "poststop" };
+    static const char *const verbs[] = { "pasta-start", "pasta-join", "pasta-stop" };
+    yajl_gen_map_open(g);
+    for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
+        const char *k = old->u.object.keys[i];
+        if (strcmp(k, kinds[0]) == 0 || strcmp(k, kinds[1]) == 0 || strcmp(k, kinds[2]) == 0)
+            continue;
+        json_gen_str(g, k);
+        json_gen_value(g, old->u.object.values[i]);
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+        yajl_val v = json_get(old, kinds[k]);
+        json_gen_str(g, kinds[k]);
+        yajl_gen_array_open(g);
+        if (k < 2)
+            gen_hook(g, e->self, verbs[k], e->dir);
+        for (size_t i = 0; v && YAJL_IS_ARRAY(v) && i < v->u.array.len; i++)
+            json_gen_value(g, v->u.array.values[i]);
+        if (k == 2)
+            gen_hook(g, e->self, verbs[k], e->dir);
+        yajl_gen_array_close(g);
+    }
     yajl_gen_map_close(g);
 }
 
 static void gen_hooks(yajl_gen g, yajl_val old, const struct edit *e)
 {
     yajl_val cr = json_get(old, "createRuntime"), ps = json_get(old, "poststop");
-    bool cni = e->p->mode == NET_CNI, add = cni || e->p->mode == NET_NONE;
+    /* --network none needs no hook rootless: the runtime brings lo up in
+     * every network namespace it makes, and a user may not enter the
+     * container's before it runs its program (non-dumpable). */
+    bool cni = e->p->mode == NET_CNI, add = cni || (e->p->mode == NET_NONE && !congo_userns_rootless());
+    if (e->p->mode == NET_PASTA) {
+        gen_pasta_hooks(g, old, e);
+        return;
+    }
     yajl_gen_map_open(g);
     for (size_t i = 0; old && YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *k = old->u.object.keys[i];
@@ -503,6 +590,40 @@ static int write_in(int dfd, const char *file, const char *text, congo_error *er
     return write_file_replace_at(dfd, file, text, strlen(text), 0644, err);
 }
 
+/* pasta's port forwards from -p: `-t [HOSTIP/]HOSTPORT:CTRPORT` (or -u),
+ * `none` for a protocol without any (pasta's default would forward all). */
+static int write_pasta_args(int dfd, const struct net_plan *p, congo_error *err)
+{
+    _cleanup_free_ char *text = xstrdup("");
+    bool tcp = false, udp = false;
+    for (size_t i = 0; i < p->n_port_maps; i++) {
+        _cleanup_json_ yajl_val m = yajl_tree_parse(p->port_maps[i], NULL, 0);
+        yajl_val hp = json_get(m, "hostPort"), cp = json_get(m, "containerPort"), pr = json_get(m, "protocol"),
+                 ip = json_get(m, "hostIP");
+        bool is_udp = pr && YAJL_IS_STRING(pr) && strcmp(pr->u.string, "udp") == 0;
+        char *n = xasprintf("%s%s\n%s%s%lld:%lld\n", text, is_udp ? "-u" : "-t",
+                            ip && YAJL_IS_STRING(ip) ? ip->u.string : "", ip && YAJL_IS_STRING(ip) ? "/" : "",
+                            YAJL_GET_INTEGER(hp), YAJL_GET_INTEGER(cp));
+        free(text);
+        text = n;
+        if (is_udp)
+            udp = true;
+        else
+            tcp = true;
+    }
+    if (!tcp) {
+        char *n = xasprintf("%s-t\nnone\n", text);
+        free(text);
+        text = n;
+    }
+    if (!udp) {
+        char *n = xasprintf("%s-u\nnone\n", text);
+        free(text);
+        text = n;
+    }
+    return write_in(dfd, "pasta.args", text, err);
+}
+
 int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
 {
     _cleanup_free_ char *config = NULL, *dir = xasprintf("%s/" NET_SUBDIR, bundle), *out = NULL, *resolv = NULL,
@@ -573,6 +694,11 @@ int net_apply(const struct net_plan *p, const char *bundle, congo_error *err)
         netjson = json_gen_steal(g, NULL);
     } else {
         netjson = xasprintf("{\"containerId\":\"%s\"}\n", p->id);
+    }
+    if (p->mode == NET_PASTA) {
+        _cleanup_free_ char *tool = xasprintf("%s\n", p->netstack);
+        if ((r = write_pasta_args(dfd, p, err)) < 0 || (r = write_in(dfd, "netstack", tool, err)) < 0)
+            return r;
     }
     if ((r = write_in(dfd, "net.json", netjson, err)) < 0)
         return r;
@@ -936,6 +1062,7 @@ out:
 int net_release_bundle(const char *bundle, congo_error *err)
 {
     _cleanup_free_ char *dir = xasprintf("%s/" NET_SUBDIR, bundle);
+    net_pasta_stop(dir, NULL);
     return net_hook_del(dir, err);
 }
 

@@ -285,6 +285,9 @@ test_run_options() {
     new_id 2
     ctr_run --rm --privileged "$IMAGE" "$ID" sh -c 'grep ^CapBnd /proc/self/status; ls /dev | wc -l; grep " /sys " /proc/self/mountinfo'
     assert_ok
+    # (Once, under heavy load, ctr returned 0 with no output at all: say
+    # everything known if it happens again.)
+    [ -n "$OUT" ] || fail "ctr run --privileged exited 0 and printed nothing; stderr: $ERR; containerd log: $(tail -20 "$CTRD_WORK"/*.log 2>/dev/null)"
     assert_contains "$OUT" "$(grep ^CapBnd /proc/self/status)"
     [ "$(sed -n 2p <<<"$OUT")" -gt 20 ] || fail "host devices missing: $OUT"
     assert_contains "$(sed -n 3p <<<"$OUT")" " /sys rw,"

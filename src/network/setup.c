@@ -861,6 +861,15 @@ static void unmount_netns(const char *path)
     unlink(path);
 }
 
+/* After DEL (or an ADD undone): the kept netns and what DEL would need. */
+static void forget_attachment(int dfd, const char *nspath)
+{
+    if (nspath)
+        unmount_netns(nspath);
+    unlinkat(dfd, "netns", 0);
+    unlinkat(dfd, "result.json", 0);
+}
+
 /* Bring lo up in the namespace (--network none too), as the CNI loopback
  * plugin would, without needing it: this hook process is ours to setns. */
 static int loopback_up(const char *nspath, congo_error *err)
@@ -1005,9 +1014,7 @@ undo:
         congo_error_clear(&ignored);
         hosts_sync(rec.network, rec.id, NULL, dir, &ignored);
         congo_error_clear(&ignored);
-        unmount_netns(nspath);
-        unlinkat(dfd, "netns", 0);
-        unlinkat(dfd, "result.json", 0);
+        forget_attachment(dfd, nspath);
     }
 out:
     if (rec.tree)
@@ -1049,10 +1056,7 @@ int net_hook_del(const char *dir, congo_error *err)
         hosts_sync(rec.network, rec.id, NULL, dir, &ignored);
         congo_error_clear(&ignored);
     }
-    if (nspath)
-        unmount_netns(nspath);
-    unlinkat(dfd, "netns", 0);
-    unlinkat(dfd, "result.json", 0);
+    forget_attachment(dfd, nspath);
 out:
     if (rec.tree)
         yajl_tree_free(rec.tree);

@@ -212,8 +212,15 @@ test_stats_of_a_busy_container() {
     make_bundle
     cfg '.process.args = ["sh", "-c", "x=$(head -c 8000000 /dev/zero | tr \"\\0\" a); while :; do :; done"]'
     detached
-    sleep 1
-    j=$(congo events --stats "$ID")
+    # Until the 8 MB string is built (head and tr still run while it grows)
+    # and the loop has had some CPU: polled, not a fixed sleep.
+    local i
+    for i in $(seq 100); do
+        j=$(congo events --stats "$ID")
+        [ "$(echo "$j" | jq .data.pids.current)" = 1 ] && [ "$(echo "$j" | jq .data.memory.usage.usage)" -gt 4000000 ] &&
+            [ "$(echo "$j" | jq .data.cpu.usage.total)" -gt 100000000 ] && break
+        sleep 0.1
+    done
     [ "$(echo "$j" | jq .data.cpu.usage.total)" -gt 100000000 ] || fail "cpu: $j"
     [ "$(echo "$j" | jq .data.memory.usage.usage)" -gt 4000000 ] || fail "memory: $j"
     [ "$(echo "$j" | jq .data.pids.current)" -ge 1 ] || fail "pids: $j"

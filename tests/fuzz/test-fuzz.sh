@@ -1,13 +1,13 @@
 #!/bin/bash
 # The libFuzzer targets of tests/fuzz/ (README "Hardening"), one test each:
-# its regression inputs replayed, then $CONGO_FUZZ_SECONDS (default 15) of
+# its regression inputs replayed, then $CONGO_FUZZ_SECONDS (default 8) of
 # fuzzing from the committed seeds.  A crash fails the test and names the
 # reproducer (tests/fuzz/build/artifacts/TARGET/); commit it under
 # tests/fuzz/regressions/TARGET/ with the fix.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fuzz/run.sh"
 
-: "${CONGO_FUZZ_SECONDS:=15}"
+: "${CONGO_FUZZ_SECONDS:=8}"
 FUZZ_BUILD_ERROR=""
 if ! command -v "${FUZZ_CC:-clang}" >/dev/null; then
     FUZZ_BUILD_ERROR=skip
